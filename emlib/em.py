@@ -1,0 +1,166 @@
+"""The EM loop, written once for every kind of mixture.
+
+A *component family* supplies what differs between mixtures (its
+log-density, its weighted M-step, its parameter count, how to draw from it);
+this module supplies what they share: the E-step in log space (eq. 2), the
+weight update (eq. 6), the stopping rule, the ln L history and restarts.
+
+The stopping rule is scikit-learn's: stop when the mean per-sample
+log-likelihood changes by less than ``tol`` between two iterations, so
+``tol=0`` runs exactly ``max_iter`` iterations.
+"""
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning as _SklearnConvergenceWarning
+
+from .likelihood import expectation, update_weights
+
+
+class ConvergenceWarning(_SklearnConvergenceWarning):
+    """EM stopped at ``max_iter`` before ln L settled.
+
+    A subclass of scikit-learn's warning, so code that filters that one
+    filters this one too.
+    """
+
+
+@dataclass
+class EMResult:
+    """Everything one run of EM produced.
+
+    Attributes
+    ----------
+    weights : ndarray of shape (n_components,)
+    params : dict
+        The family's component parameters (e.g. means and covariances).
+    log_likelihoods : ndarray of shape (n_iter + 1,)
+        ln L at the starting parameters and after each iteration.
+    lower_bounds : list of float
+        Mean per-sample ln L computed in each iteration's E-step, the values
+        the stopping rule compares (scikit-learn's ``lower_bounds_``).
+    converged : bool
+    n_iter : int
+    log_density : ndarray of shape (n_samples,)
+        ln p(x_i | theta) at the final parameters.
+    responsibilities : ndarray of shape (n_samples, n_components)
+        w_ij at the final parameters.
+    """
+
+    weights: np.ndarray
+    params: dict
+    log_likelihoods: np.ndarray
+    lower_bounds: list
+    converged: bool
+    n_iter: int
+    log_density: np.ndarray
+    responsibilities: np.ndarray
+
+    @property
+    def lower_bound(self):
+        return self.lower_bounds[-1] if self.lower_bounds else -np.inf
+
+
+def e_step(family, X, weights, params):
+    """Per-sample ln p(x_i) and responsibilities w_ij (eqs. 1 and 2)."""
+    return expectation(family.log_densities(X, params), weights)
+
+
+def m_step(family, X, responsibilities, params, sample_weight=None):
+    """New weights (eq. 6) and the family's new component parameters.
+
+    Sample weights multiply the responsibilities, which is all it takes for
+    an integer weight to act like that many copies of the sample.
+    """
+    if sample_weight is not None:
+        responsibilities = responsibilities * sample_weight[:, np.newaxis]
+    return update_weights(responsibilities), family.maximise(X, responsibilities, params)
+
+
+def _total(log_density, sample_weight):
+    return float(log_density.sum() if sample_weight is None else sample_weight @ log_density)
+
+
+def _check_finite(log_likelihood, iteration):
+    if not np.isfinite(log_likelihood):
+        raise FloatingPointError(
+            f"ln L became {log_likelihood} at iteration {iteration}: some sample has zero "
+            "density under every component, or a component collapsed. Try more restarts "
+            "(n_init), a different initialisation, or (for Gaussians) a larger reg_covar."
+        )
+
+
+def run_em(family, X, weights, params, *, sample_weight=None, tol=1e-3, max_iter=100,
+           verbose=0, previous_lower_bound=-np.inf):
+    """Iterate E- and M-steps from one start until ln L settles.
+
+    Parameters
+    ----------
+    family : component family
+        Supplies ``log_densities(X, params)`` and ``maximise(X, resp, params)``.
+    X : ndarray of shape (n_samples, n_features)
+    weights, params : starting mixture weights and component parameters.
+    sample_weight : ndarray of shape (n_samples,) or None
+    tol : float
+        Stop when the mean per-sample ln L changes by less than this.
+    max_iter : int
+    previous_lower_bound : float
+        Where the stopping rule starts from (used by warm starts).
+
+    Returns
+    -------
+    EMResult
+    """
+    total_weight = X.shape[0] if sample_weight is None else float(sample_weight.sum())
+    history, lower_bounds = [], []
+    lower_bound, converged, n_iter = previous_lower_bound, False, 0
+    for n_iter in range(1, max_iter + 1):
+        log_density, resp = e_step(family, X, weights, params)
+        history.append(_total(log_density, sample_weight))
+        _check_finite(history[-1], n_iter)
+        weights, params = m_step(family, X, resp, params, sample_weight)
+        change = history[-1] / total_weight - lower_bound
+        lower_bound = history[-1] / total_weight
+        lower_bounds.append(lower_bound)
+        if verbose:
+            print(f"  iteration {n_iter:4d}   mean ln L {lower_bound: .10f}   change {change: .3e}")
+        if abs(change) < tol:
+            converged = True
+            break
+    # One more E-step, so ln L and the responsibilities belong to the final parameters.
+    log_density, resp = e_step(family, X, weights, params)
+    history.append(_total(log_density, sample_weight))
+    _check_finite(history[-1], n_iter)
+    return EMResult(weights, params, np.array(history), lower_bounds, converged, n_iter,
+                    log_density, resp)
+
+
+def fit_with_restarts(family, X, initialise, *, n_init=1, rng=None, sample_weight=None,
+                      tol=1e-3, max_iter=100, verbose=0, previous_lower_bound=-np.inf):
+    """Run EM from ``n_init`` starts and keep the one with the highest ln L.
+
+    ``initialise(rng)`` returns a start ``(weights, params)``.  Warns with
+    :class:`ConvergenceWarning` if the best run stopped at ``max_iter``.
+    """
+    best = None
+    for start in range(n_init):
+        if verbose:
+            print(f"Start {start + 1} of {n_init}")
+        weights, params = initialise(rng)
+        result = run_em(family, X, weights, params, sample_weight=sample_weight, tol=tol,
+                        max_iter=max_iter, verbose=verbose,
+                        previous_lower_bound=previous_lower_bound)
+        # Compare starts as scikit-learn does, by the last stopping-rule value.
+        if best is None or result.lower_bound > best.lower_bound:
+            best = result
+    if not best.converged and max_iter > 0:
+        warnings.warn(
+            f"EM did not converge in max_iter={max_iter} iterations (the last change of the "
+            f"mean ln L was still above tol={tol}). Increase max_iter, loosen tol, or check "
+            "the data for repeated points or outliers.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    return best

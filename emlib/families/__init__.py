@@ -1,0 +1,18 @@
+"""Component families: what each kind of mixture component brings to the EM loop.
+
+A family is a small object with these methods (see :mod:`emlib.families.base`):
+
+- ``check_data(X)``: refuse data outside the family's support;
+- ``log_densities(X, params)``: ln p_j(x_i | theta_j), shape (n_samples, n_components);
+- ``maximise(X, responsibilities, params)``: the weighted M-step (eq. 3 set to zero);
+- ``initialise(X, responsibilities, rng)``: parameters from starting responsibilities;
+- ``n_parameters(params)``: free parameters of the components (weights not included);
+- ``sample(rng, params, component, n_samples)``: draws from one component.
+
+``params`` is a dict of arrays whose first axis runs over components.
+"""
+
+from .base import Family
+from .gaussian import GaussianFamily
+
+__all__ = ["Family", "GaussianFamily"]

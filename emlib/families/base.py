@@ -1,0 +1,49 @@
+"""The interface every component family implements."""
+
+import numpy as np
+
+
+class Family:
+    """Base class for a family of mixture components.
+
+    Subclasses implement :meth:`log_densities`, :meth:`maximise`,
+    :meth:`n_parameters` and :meth:`sample`; the defaults of the others
+    suit most families.
+    """
+
+    #: Name used in messages and by :class:`emlib.Mixture`.
+    name = "family"
+
+    def check_data(self, X):
+        """Return X if it lies in the family's support, else raise ValueError."""
+        return X
+
+    def log_densities(self, X, params):
+        raise NotImplementedError
+
+    def maximise(self, X, responsibilities, params):
+        raise NotImplementedError
+
+    def initialise(self, X, responsibilities, rng):
+        """Starting parameters: one M-step from the starting responsibilities."""
+        return self.maximise(X, responsibilities, None)
+
+    def n_parameters(self, params):
+        raise NotImplementedError
+
+    def sample(self, rng, params, component, n_samples):
+        raise NotImplementedError
+
+    def canonical_order(self, params):
+        """A permutation that puts the components in a canonical order.
+
+        The default sorts by the first parameter (e.g. the mean or rate);
+        ties are broken by its later columns.
+        """
+        first = np.asarray(next(iter(params.values())))
+        columns = first.reshape(len(first), -1)
+        return np.lexsort(columns.T[::-1])
+
+    def permute(self, params, order):
+        """The same parameters with the components in ``order``."""
+        return {name: np.asarray(value)[order] for name, value in params.items()}

@@ -1,0 +1,71 @@
+"""The Gaussian family, for the EM loop: eqs. 4-5 in all four covariance types."""
+
+import numpy as np
+
+from ..gaussian import (
+    log_gaussian_densities_from_cholesky,
+    precision_cholesky,
+    sample_gaussian,
+    update_covariances,
+    update_means,
+)
+from ..likelihood import effective_counts
+from ..information_criteria import n_covariance_parameters
+from .base import Family
+
+
+def gaussian_parameters(means, covariances, covariance_type):
+    """The parameter dict the loop passes around (the Cholesky factors are cached)."""
+    return {
+        "means": means,
+        "covariances": covariances,
+        "precisions_cholesky": precision_cholesky(covariances, covariance_type),
+    }
+
+
+class GaussianFamily(Family):
+    """Gaussian components with one of scikit-learn's four covariance types.
+
+    Parameters
+    ----------
+    covariance_type : {'full', 'tied', 'diag', 'spherical'}
+    reg_covar : float
+        Added to every variance in the M-step, so a component cannot collapse.
+    """
+
+    name = "gaussian"
+
+    def __init__(self, covariance_type="full", reg_covar=1e-6):
+        self.covariance_type = covariance_type
+        self.reg_covar = reg_covar
+
+    def log_densities(self, X, params):
+        return log_gaussian_densities_from_cholesky(
+            X, params["means"], params["precisions_cholesky"], self.covariance_type)
+
+    def maximise(self, X, responsibilities, params):
+        counts = effective_counts(responsibilities)
+        means = update_means(X, responsibilities, counts)
+        covariances = update_covariances(
+            X, responsibilities, counts, means, self.covariance_type, self.reg_covar)
+        return gaussian_parameters(means, covariances, self.covariance_type)
+
+    def n_parameters(self, params):
+        n_components, n_features = params["means"].shape
+        return n_components * n_features + n_covariance_parameters(
+            n_components, n_features, self.covariance_type)
+
+    def sample(self, rng, params, component, n_samples):
+        covariance = params["covariances"]
+        if self.covariance_type != "tied":
+            covariance = covariance[component]
+        return sample_gaussian(rng, params["means"][component], covariance,
+                               self.covariance_type, n_samples)
+
+    def canonical_order(self, params):
+        return np.lexsort(params["means"].T[::-1])
+
+    def permute(self, params, order):
+        if self.covariance_type != "tied":
+            return super().permute(params, order)
+        return dict(params, means=params["means"][order])

@@ -1,0 +1,215 @@
+"""Gaussian components: their log-densities and the M-step updates (eqs. 4-5).
+
+Covariances are stored in scikit-learn's shapes, one per ``covariance_type``:
+
+=============  ============================  ==================================
+type           shape of ``covariances``      what it assumes
+=============  ============================  ==================================
+``full``       (K, d, d)                     each component its own matrix
+``tied``       (d, d)                        one matrix shared by all components
+``diag``       (K, d)                        axis-aligned ellipsoids
+``spherical``  (K,)                          one variance per component
+=============  ============================  ==================================
+
+In one dimension (d = 1) all four hold one variance sigma_j^2 per component
+(``tied``: one shared variance), and the formulas reduce to the text's.
+"""
+
+import numpy as np
+
+LOG_2PI = np.log(2 * np.pi)
+
+
+class DegenerateComponentError(ValueError):
+    """A component's covariance is singular: it has collapsed onto a few points."""
+
+
+def _collapse_message(component):
+    return (
+        f"Gaussian component {component} has collapsed: its covariance is no longer "
+        "positive definite (a zero or negative variance), which happens when a component "
+        "sits on a few repeated or identical points. The likelihood then grows without "
+        "bound (ln L -> +infinity), so there is no maximum to find. Fixes: increase "
+        "reg_covar (e.g. to 1e-6 times the data's variance), use fewer components, try "
+        "other starts (n_init > 1), or rescale/jitter the data."
+    )
+
+
+def precision_cholesky(covariances, covariance_type):
+    """Cholesky factors of the precision matrices (inverse covariances).
+
+    For ``full`` and ``tied`` this is the upper-triangular P with
+    P P^T = Sigma^-1; for ``diag`` and ``spherical`` it is 1/sigma.
+    Raises :class:`DegenerateComponentError` if a covariance is singular.
+    """
+    if covariance_type in ("diag", "spherical"):
+        if np.any(covariances <= 0):
+            raise DegenerateComponentError(_collapse_message(int(np.argmin(
+                covariances if covariances.ndim == 1 else covariances.min(axis=1)))))
+        return 1.0 / np.sqrt(covariances)
+    stack = covariances[np.newaxis] if covariance_type == "tied" else covariances
+    try:
+        lower = np.linalg.cholesky(stack)  # Sigma_j = L_j L_j^T, all j at once
+    except np.linalg.LinAlgError:
+        failed = [k for k, matrix in enumerate(stack) if np.linalg.eigvalsh(matrix)[0] <= 0]
+        raise DegenerateComponentError(_collapse_message(failed[0] if failed else 0)) from None
+    factors = np.swapaxes(np.linalg.inv(lower), 1, 2)  # P_j = L_j^-T, so P_j P_j^T = Sigma_j^-1
+    return factors[0] if covariance_type == "tied" else factors
+
+
+def precision_cholesky_from_precisions(precisions, covariance_type):
+    """The same factors, computed from given precision matrices."""
+    if covariance_type in ("diag", "spherical"):
+        return np.sqrt(precisions)
+    stack = precisions[np.newaxis] if covariance_type == "tied" else precisions
+    factors = np.linalg.cholesky(stack)
+    return factors[0] if covariance_type == "tied" else factors
+
+
+def covariances_from_precision_cholesky(factors, covariance_type):
+    """Invert :func:`precision_cholesky`."""
+    if covariance_type in ("diag", "spherical"):
+        return 1.0 / factors**2
+    stack = factors[np.newaxis] if covariance_type == "tied" else factors
+    covariances = np.array([np.linalg.inv(f @ f.T) for f in stack])
+    return covariances[0] if covariance_type == "tied" else covariances
+
+
+def precisions_from_cholesky(factors, covariance_type):
+    """Precision matrices Sigma^-1 = P P^T (or 1/sigma^2)."""
+    if covariance_type in ("diag", "spherical"):
+        return factors**2
+    if covariance_type == "tied":
+        return factors @ factors.T
+    return factors @ np.swapaxes(factors, 1, 2)
+
+
+def log_gaussian_densities(X, means, covariances, covariance_type="full"):
+    """ln N(x_i | mu_j, Sigma_j) for every sample i and component j (the terms of eq. 1).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    means : ndarray of shape (n_components, n_features)
+    covariances : ndarray
+        In the shape given by ``covariance_type`` (see the module docstring).
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_components)
+    """
+    factors = precision_cholesky(covariances, covariance_type)
+    return log_gaussian_densities_from_cholesky(X, means, factors, covariance_type)
+
+
+def log_gaussian_densities_from_cholesky(X, means, factors, covariance_type):
+    """:func:`log_gaussian_densities` given the precision Cholesky factors.
+
+    With z = P^T (x - mu), ln N = -d/2 ln(2 pi) + ln det P - |z|^2 / 2.
+    """
+    n_features = X.shape[1]
+    n_components = means.shape[0]
+    if covariance_type == "tied":
+        factors = np.broadcast_to(factors, (n_components,) + factors.shape)
+    if n_features == 1:
+        return _log_densities_1d(X[:, 0], means[:, 0], factors.reshape(n_components))
+    if covariance_type in ("full", "tied"):
+        log_det = np.log(np.diagonal(factors, axis1=1, axis2=2)).sum(axis=1)
+        squared = _components_by_column(X.shape[0], n_components)
+        for k in range(n_components):
+            z = X @ factors[k]
+            z -= means[k] @ factors[k]
+            squared[:, k] = np.einsum("ij,ij->i", z, z)
+    else:
+        scales = factors if covariance_type == "diag" else factors[:, np.newaxis]
+        scales = np.broadcast_to(scales, means.shape)
+        log_det = np.log(scales).sum(axis=1)
+        squared = _components_by_column(X.shape[0], n_components)
+        for k in range(n_components):
+            z = (X - means[k]) * scales[k]
+            squared[:, k] = np.einsum("ij,ij->i", z, z)
+    squared *= -0.5
+    squared += log_det - 0.5 * n_features * LOG_2PI
+    return squared
+
+
+def _components_by_column(n_samples, n_components):
+    """An empty (n_samples, n_components) array whose columns are contiguous.
+
+    The E-step reduces over components for every sample; with each
+    component's column contiguous in memory those reductions run several
+    times faster than over short rows.
+    """
+    return np.empty((n_samples, n_components), order="F")
+
+
+def _log_densities_1d(x, means, inverse_sigmas):
+    """The 1-D case, broadcast over components: -ln(sigma sqrt(2 pi)) - z^2 / 2."""
+    z = np.subtract.outer(means, x).T  # (mu_j - x_i), column by column
+    z *= inverse_sigmas
+    z *= z
+    z *= -0.5
+    z += np.log(inverse_sigmas) - 0.5 * LOG_2PI
+    return z
+
+
+def update_means(X, responsibilities, counts):
+    """mu_j = sum_i w_ij x_i / N_j, eq. 4.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    responsibilities : ndarray of shape (n_samples, n_components)
+    counts : ndarray of shape (n_components,)
+        N_j = sum_i w_ij (see :func:`emlib.likelihood.effective_counts`).
+    """
+    return responsibilities.T @ X / counts[:, np.newaxis]
+
+
+def update_covariances(X, responsibilities, counts, means, covariance_type="full", reg_covar=0.0):
+    """sigma_j^2 = sum_i w_ij (x_i - mu_j)^2 / N_j, eq. 5, and its d-D forms.
+
+    ``full``: Sigma_j = sum_i w_ij (x_i - mu_j)(x_i - mu_j)^T / N_j.
+    ``tied``: the N_j-weighted average of those matrices.
+    ``diag``: their diagonals. ``spherical``: the mean of each diagonal.
+    ``reg_covar`` is added to every variance afterwards, as in scikit-learn.
+    """
+    n_features = X.shape[1]
+    if n_features == 1:
+        variances = _update_variances_1d(X[:, 0], responsibilities, counts, means[:, 0])
+        if covariance_type == "tied":
+            variances = np.array([counts @ variances / counts.sum()])
+        variances = variances + reg_covar
+        shapes = {"full": (-1, 1, 1), "tied": (1, 1), "diag": (-1, 1), "spherical": (-1,)}
+        return variances.reshape(shapes[covariance_type])
+    if covariance_type in ("full", "tied"):
+        full = np.empty((means.shape[0], n_features, n_features))
+        for k, mean in enumerate(means):
+            centred = X - mean
+            full[k] = (responsibilities[:, k] * centred.T) @ centred / counts[k]
+        if covariance_type == "tied":
+            full = np.tensordot(counts, full, axes=1)[np.newaxis] / counts.sum()
+        full += reg_covar * np.eye(n_features)
+        return full[0] if covariance_type == "tied" else full
+    diagonal = np.empty(means.shape)
+    for k, mean in enumerate(means):
+        centred = X - mean
+        diagonal[k] = responsibilities[:, k] @ (centred * centred) / counts[k]
+    if covariance_type == "spherical":
+        diagonal = diagonal.mean(axis=1)
+    return diagonal + reg_covar
+
+
+def _update_variances_1d(x, responsibilities, counts, means):
+    squared = np.subtract.outer(means, x).T
+    squared *= squared
+    return np.einsum("ij,ij->j", responsibilities, squared) / counts
+
+
+def sample_gaussian(rng, mean, covariance, covariance_type, n_samples):
+    """Draw ``n_samples`` points from one component."""
+    n_features = mean.shape[0]
+    if covariance_type in ("full", "tied"):
+        lower = np.linalg.cholesky(covariance)
+        return mean + rng.standard_normal((n_samples, n_features)) @ lower.T
+    return mean + rng.standard_normal((n_samples, n_features)) * np.sqrt(covariance)

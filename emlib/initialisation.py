@@ -1,0 +1,121 @@
+"""Where EM starts: the text's recipe and scikit-learn's four methods.
+
+EM only climbs to a *local* maximum of ln L, so the start matters; that is why
+estimators take ``n_init`` restarts.  Each function here returns starting
+responsibilities (scikit-learn's methods, followed by one M-step) or starting
+parameters directly (the text's recipe).
+"""
+
+import numpy as np
+
+from .gaussian import update_covariances
+
+
+def textbook_start(X, n_components, rng, covariance_type="full", sample_weight=None):
+    """The text's recipe: equal weights, means drawn from the data, every sigma = the sample std.
+
+    In d dimensions "the sample standard deviation" becomes the sample
+    covariance of the data (its diagonal for ``diag``, its mean variance for
+    ``spherical``), shared by every component.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_components,)
+    means : ndarray of shape (n_components, n_features)
+    covariances : ndarray in the shape of ``covariance_type``
+    """
+    weights = np.full(n_components, 1.0 / n_components)
+    means = X[_draw_distinct(X, n_components, rng, sample_weight)]
+    all_data = np.ones((X.shape[0], 1)) if sample_weight is None else sample_weight[:, None]
+    total = all_data.sum(axis=0)
+    centre = all_data.T @ X / total
+    covariance = update_covariances(X, all_data, total, centre, covariance_type)
+    if covariance_type == "tied":
+        return weights, means, covariance
+    return weights, means, np.repeat(covariance, n_components, axis=0)
+
+
+def _draw_distinct(X, n_components, rng, sample_weight=None):
+    """Indices of ``n_components`` samples drawn without replacement."""
+    probabilities = None if sample_weight is None else sample_weight / sample_weight.sum()
+    return rng.choice(X.shape[0], size=n_components, replace=False, p=probabilities)
+
+
+def _one_hot(labels, n_samples, n_components, rows=None):
+    resp = np.zeros((n_samples, n_components))
+    rows = np.arange(n_samples) if rows is None else rows
+    resp[rows, labels] = 1.0
+    return resp
+
+
+def random_responsibilities(X, n_components, rng, sample_weight=None):
+    """``init_params='random'``: every w_ij uniform at random, rows normalised."""
+    resp = rng.uniform(size=(X.shape[0], n_components))
+    return resp / resp.sum(axis=1, keepdims=True)
+
+
+def random_from_data_responsibilities(X, n_components, rng, sample_weight=None):
+    """``'random_from_data'``: each component starts on one randomly drawn sample."""
+    rows = _draw_distinct(X, n_components, rng, sample_weight)
+    return _one_hot(np.arange(n_components), X.shape[0], n_components, rows)
+
+
+def kmeans_plusplus_centres(X, n_components, rng, sample_weight=None):
+    """Indices of k-means++ seeds (Arthur & Vassilvitskii, 2007).
+
+    The first seed is drawn at random; each next one with probability
+    proportional to its squared distance from the nearest seed so far, so the
+    seeds spread out over the data.
+    """
+    weight = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+    chosen = [rng.choice(X.shape[0], p=weight / weight.sum())]
+    nearest = ((X - X[chosen[0]]) ** 2).sum(axis=1)
+    for _ in range(1, n_components):
+        score = weight * nearest
+        if score.sum() <= 0:  # every point sits on a seed already: pick any other
+            score = weight * ~np.isin(np.arange(X.shape[0]), chosen)
+        chosen.append(rng.choice(X.shape[0], p=score / score.sum()))
+        nearest = np.minimum(nearest, ((X - X[chosen[-1]]) ** 2).sum(axis=1))
+    return np.array(chosen)
+
+
+def kmeans_plusplus_responsibilities(X, n_components, rng, sample_weight=None):
+    """``'k-means++'``: each component starts on one k-means++ seed."""
+    rows = kmeans_plusplus_centres(X, n_components, rng, sample_weight)
+    return _one_hot(np.arange(n_components), X.shape[0], n_components, rows)
+
+
+def kmeans_labels(X, n_components, rng, sample_weight=None, max_iter=300):
+    """Lloyd's k-means from k-means++ seeds: the label of each sample."""
+    weight = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+    centres = X[kmeans_plusplus_centres(X, n_components, rng, sample_weight)]
+    labels = None
+    for _ in range(max_iter):
+        distances = ((X[:, np.newaxis, :] - centres) ** 2).sum(axis=2)
+        new_labels = distances.argmin(axis=1)
+        if labels is not None and np.array_equal(new_labels, labels):
+            break
+        labels = new_labels
+        for k in range(n_components):
+            members = labels == k
+            if weight[members].sum() > 0:  # an empty cluster keeps its old centre
+                centres[k] = weight[members] @ X[members] / weight[members].sum()
+    return labels
+
+
+def kmeans_responsibilities(X, n_components, rng, sample_weight=None):
+    """``init_params='kmeans'``: hard responsibilities from a k-means clustering."""
+    labels = kmeans_labels(X, n_components, rng, sample_weight)
+    return _one_hot(labels, X.shape[0], n_components)
+
+
+#: The responsibility-based methods, by their scikit-learn names.
+RESPONSIBILITY_STARTS = {
+    "kmeans": kmeans_responsibilities,
+    "k-means++": kmeans_plusplus_responsibilities,
+    "random": random_responsibilities,
+    "random_from_data": random_from_data_responsibilities,
+}
+
+#: Every value ``init_params`` accepts.
+INIT_METHODS = tuple(RESPONSIBILITY_STARTS) + ("textbook",)
