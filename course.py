@@ -1,0 +1,369 @@
+#!/usr/bin/env python3
+"""Set up, run, test and package the EM-for-Gaussian-mixtures course.
+
+Usage (from the repository root; on Windows use `py` instead of `python3`):
+
+    python3 course.py setup                   create .venv and install everything
+    python3 course.py lab [args...]           setup, then open notebooks/ in JupyterLab
+    python3 course.py test [pytest args...]   setup, then unit tests + every notebook (strict nbval)
+    python3 course.py execute [notebook...]   setup, then re-execute notebooks in place
+    python3 course.py student-copies [outdir] copy notebooks without solution cells (default: student/)
+    python3 course.py bench                   setup, then run every bench/*.py
+
+Only the Python standard library is used here, so this file runs before
+anything is installed.
+"""
+
+import sys
+
+if sys.version_info < (3, 10):
+    sys.exit(
+        "This course needs Python 3.10 or newer; this is Python %d.%d (%s).\n"
+        "Install a newer Python and run this script with it."
+        % (sys.version_info[0], sys.version_info[1], sys.executable)
+    )
+
+import argparse
+import hashlib
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+NOTEBOOKS = ROOT / "notebooks"
+LOCK = ROOT / "requirements" / "lock.txt"
+PYPROJECT = ROOT / "pyproject.toml"
+STAMP = VENV / "course-setup.stamp"
+SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
+
+KERNEL_NAME = "python3"  # the name stored in the notebooks' metadata
+KERNEL_DISPLAY_NAME = "Python 3 (emlib course)"
+CELL_TIMEOUT = 120  # seconds, per cell, for `execute`
+SOLUTION_TAG = "solution"
+
+# Notebooks always run with the inline backend, as in JupyterLab, so that the
+# outputs stored in them are reproduced exactly (an MPLBACKEND=Agg set for
+# headless runs would otherwise reach the kernels and drop every figure).
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+# --------------------------------------------------------------------------
+# helpers
+
+
+def venv_python():
+    if os.name == "nt":
+        return VENV / "Scripts" / "python.exe"
+    return VENV / "bin" / "python"
+
+
+def venv_env(**extra):
+    """The environment of a command run 'inside' the venv (as if activated)."""
+    env = dict(os.environ)
+    bindir = venv_python().parent
+    env["PATH"] = str(bindir) + os.pathsep + env.get("PATH", "")
+    env["VIRTUAL_ENV"] = str(VENV)
+    env.pop("PYTHONHOME", None)
+    env.setdefault("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+    env.update(extra)
+    return env
+
+
+def show(cmd, env_note=""):
+    """Print a command the way one would type it."""
+    if os.name == "nt":
+        text = subprocess.list2cmdline([str(c) for c in cmd])
+    else:
+        text = " ".join(shlex.quote(str(c)) for c in cmd)
+    print("+ " + env_note + text, flush=True)
+
+
+def run(cmd, env=None, check=True, env_note=""):
+    """Print, then run a command from the repository root; return its exit code."""
+    show(cmd, env_note)
+    code = subprocess.call([str(c) for c in cmd], cwd=ROOT, env=env)
+    if check and code != 0:
+        sys.exit("course.py: command failed with exit code %d" % code)
+    return code
+
+
+def notebook_env():
+    return venv_env(MPLBACKEND=INLINE_BACKEND)
+
+
+def requirements_hash():
+    h = hashlib.sha256()
+    for path in (PYPROJECT, LOCK):
+        h.update(path.name.encode() + b"\0")
+        h.update(path.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def kernel_json():
+    return VENV / "share" / "jupyter" / "kernels" / KERNEL_NAME / "kernel.json"
+
+
+# --------------------------------------------------------------------------
+# setup
+
+
+def setup():
+    """Create .venv if needed; (re)install only when pyproject/lock changed."""
+    for path in (PYPROJECT, LOCK):
+        if not path.is_file():
+            sys.exit("course.py: %s is missing" % path.relative_to(ROOT))
+
+    if not VENV.exists():
+        run([sys.executable, "-m", "venv", VENV.name])
+    python = venv_python()
+    if not python.exists():
+        sys.exit(
+            "course.py: %s exists but has no %s (made on another system or by "
+            "another Python?). Delete the .venv folder and run this again."
+            % (VENV.name, python.relative_to(ROOT))
+        )
+
+    wanted = requirements_hash()
+    have = STAMP.read_text().strip() if STAMP.is_file() else ""
+    if wanted == have and kernel_json().is_file():
+        print("course.py: .venv is up to date with pyproject.toml and "
+              "requirements/lock.txt (nothing to install)", flush=True)
+        return python
+
+    env = venv_env()
+    run([python, "-m", "pip", "install", "--upgrade", "pip"], env=env)
+    code = run([python, "-m", "pip", "install",
+                "-c", "requirements/lock.txt", "-e", ".[dev]"], env=env, check=False)
+    if code != 0:
+        version = subprocess.run(
+            [str(python), "-c", "import platform; print(platform.python_version())"],
+            capture_output=True, text=True).stdout.strip()
+        sys.exit(
+            "course.py: installing the pinned packages failed (exit code %d).\n"
+            "The pins in requirements/lock.txt were resolved for CPython 3.11 "
+            "(3.11.5 or newer); .venv has Python %s. If that is older, delete .venv "
+            "and run this script again with a newer Python." % (code, version or "?"))
+    run([python, "-m", "ipykernel", "install", "--sys-prefix",
+         "--name", KERNEL_NAME, "--display-name", KERNEL_DISPLAY_NAME], env=env)
+    STAMP.write_text(wanted + "\n")
+    print("course.py: setup done", flush=True)
+    return python
+
+
+# --------------------------------------------------------------------------
+# commands
+
+
+def cmd_setup(args):
+    setup()
+    return 0
+
+
+def cmd_lab(args):
+    python = setup()
+    cmd = [python, "-m", "jupyter", "lab", "notebooks/"]
+    if getattr(os, "geteuid", None) is not None and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    cmd += args.extra
+    return run(cmd, env=notebook_env(), check=False,
+               env_note="MPLBACKEND=%s " % INLINE_BACKEND)
+
+
+def cmd_test(args):
+    python = setup()
+    paths = [p for p in ("tests", "notebooks") if (ROOT / p).is_dir()]
+    for p in ("tests", "notebooks"):
+        if p not in paths:
+            print("course.py: warning: there is no %s/ folder to test" % p)
+    cmd = [python, "-m", "pytest", *paths,
+           "--nbval", "--nbval-current-env",
+           "--nbval-sanitize-with", SANITIZE.relative_to(ROOT).as_posix(),
+           "-p", "no:cacheprovider", *args.extra]
+    code = run(cmd, env=notebook_env(), check=False,
+               env_note="MPLBACKEND=%s " % INLINE_BACKEND)
+    if code == 5:
+        print("course.py: FAILED: pytest collected no tests at all "
+              "(exit code 5). Check the paths and any -k/-m selection.",
+              file=sys.stderr)
+    elif code != 0:
+        print("course.py: FAILED: pytest exited with code %d" % code,
+              file=sys.stderr)
+    return code
+
+
+def cmd_execute(args):
+    python = setup()
+    if args.notebooks:
+        notebooks = [Path(n).resolve() for n in args.notebooks]
+        for nb in notebooks:
+            if not nb.is_file():
+                sys.exit("course.py: no such notebook: %s" % nb)
+    else:
+        notebooks = sorted(NOTEBOOKS.glob("*.ipynb"))
+        if not notebooks:
+            sys.exit("course.py: no notebooks/*.ipynb to execute")
+
+    env = notebook_env()
+    note = "MPLBACKEND=%s " % INLINE_BACKEND
+    times = []
+    for nb in notebooks:
+        run([python, "-m", "jupyter", "nbconvert", "--clear-output",
+             "--inplace", nb], env=env)
+        start = time.perf_counter()
+        run([python, "-m", "jupyter", "nbconvert", "--to", "notebook",
+             "--execute", "--inplace",
+             "--ExecutePreprocessor.timeout=%d" % CELL_TIMEOUT,
+             "--ExecutePreprocessor.kernel_name=%s" % KERNEL_NAME,
+             # no per-cell timestamps: they would change on every run
+             "--ExecutePreprocessor.record_timing=False",
+             nb], env=env, env_note=note)
+        seconds = time.perf_counter() - start
+        times.append((nb, seconds))
+        print("course.py: executed %s in %.1f s" % (nb.name, seconds), flush=True)
+
+    print("\nWall time per notebook:")
+    for nb, seconds in times:
+        print("  %8.1f s  %s" % (seconds, nb.name))
+    print("  %8.1f s  total" % sum(s for _, s in times))
+    return 0
+
+
+def student_notebook(nb):
+    """Return a copy of a notebook dict without solution cells and outputs."""
+    nb = json.loads(json.dumps(nb))  # deep copy
+    cells = []
+    for cell in nb.get("cells", []):
+        if SOLUTION_TAG in cell.get("metadata", {}).get("tags", []):
+            continue
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+            cell.get("metadata", {}).pop("execution", None)
+        cells.append(cell)
+    nb["cells"] = cells
+    nb.get("metadata", {}).pop("widgets", None)  # saved widget state
+    return nb
+
+
+STUDENT_MARKER = ".student-copies"
+
+
+def cmd_student_copies(args):
+    outdir = Path(args.outdir).resolve()
+    if not NOTEBOOKS.is_dir():
+        sys.exit("course.py: there is no notebooks/ folder")
+    src = NOTEBOOKS.resolve()
+    if outdir == src or src in outdir.parents or outdir in src.parents or outdir == ROOT:
+        sys.exit("course.py: the output folder must lie outside notebooks/ "
+                 "and must not contain it: %s" % outdir)
+    if outdir.exists():
+        if not (outdir / STUDENT_MARKER).is_file():
+            sys.exit("course.py: %s already exists and was not made by "
+                     "student-copies; remove it or choose another folder" % outdir)
+        print("course.py: replacing earlier student copies in %s" % outdir)
+        shutil.rmtree(outdir)
+    outdir.mkdir(parents=True)
+    (outdir / STUDENT_MARKER).write_text(
+        "Made by `python3 course.py student-copies`; safe to delete.\n")
+
+    removed_total = 0
+    for dirpath, dirnames, filenames in os.walk(src):
+        dirnames[:] = sorted(d for d in dirnames
+                             if not d.startswith(".") and d != "__pycache__")
+        here = Path(dirpath)
+        target = outdir / here.relative_to(src)
+        target.mkdir(parents=True, exist_ok=True)
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            if name.endswith(".ipynb"):
+                with open(here / name, encoding="utf-8") as f:
+                    nb = json.load(f)
+                copy = student_notebook(nb)
+                removed = len(nb.get("cells", [])) - len(copy["cells"])
+                removed_total += removed
+                with open(target / name, "w", encoding="utf-8", newline="\n") as f:
+                    json.dump(copy, f, indent=1, ensure_ascii=False)
+                    f.write("\n")
+                print("  %s: removed %d solution cell(s)"
+                      % ((target / name).relative_to(outdir).as_posix(), removed))
+            else:
+                shutil.copy2(here / name, target / name)
+                print("  %s: copied" % (target / name).relative_to(outdir).as_posix())
+    print("course.py: student copies in %s (%d solution cells removed)"
+          % (outdir, removed_total))
+    return 0
+
+
+def cmd_bench(args):
+    python = setup()
+    scripts = sorted((ROOT / "bench").glob("*.py"))
+    if not scripts:
+        print("course.py: no bench/*.py scripts to run")
+        return 0
+    failed = []
+    for script in scripts:
+        code = run([python, script.relative_to(ROOT).as_posix()],
+                   env=venv_env(), check=False)
+        if code != 0:
+            failed.append(script.name)
+    if failed:
+        print("course.py: FAILED: %s" % ", ".join(failed), file=sys.stderr)
+        return 1
+    return 0
+
+
+# --------------------------------------------------------------------------
+
+
+PASSTHROUGH = ("lab", "test")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="course.py",
+        description="Set up, run, test and package the EM course.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("setup", help="create .venv and install the course (only when needed)")
+    p.set_defaults(func=cmd_setup)
+
+    # Everything after `lab` or `test` goes to jupyter lab or pytest as it is
+    # (so `course.py test -x -k name` and `course.py test --help` work).
+    p = sub.add_parser("lab", help="setup, then open the course in JupyterLab "
+                       "(further arguments go to `jupyter lab`)")
+    p.set_defaults(func=cmd_lab)
+
+    p = sub.add_parser("test", help="setup, then run the unit tests and every notebook "
+                       "with strict nbval (further arguments go to pytest, e.g. -x, -k NAME)")
+    p.set_defaults(func=cmd_test)
+
+    p = sub.add_parser("execute", help="setup, then re-execute notebooks in place")
+    p.add_argument("notebooks", nargs="*", help="default: every notebooks/*.ipynb")
+    p.set_defaults(func=cmd_execute)
+
+    p = sub.add_parser("student-copies", help="copy the notebooks without solution cells or outputs")
+    p.add_argument("outdir", nargs="?", default="student", help="default: student/")
+    p.set_defaults(func=cmd_student_copies)
+
+    p = sub.add_parser("bench", help="setup, then run every bench/*.py")
+    p.set_defaults(func=cmd_bench)
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in PASSTHROUGH:
+        args = parser.parse_args(argv[:1])
+        args.extra = argv[1:]
+    else:
+        args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
