@@ -17,8 +17,10 @@ The equations of the course live in small modules named after what they are:
 from .em import ConvergenceWarning
 from .gaussian import DegenerateComponentError
 from .gaussian_mixture import GaussianMixture
+from .mixture import Mixture
 from .model_selection import ModelScan, scan_models
+from .xdgmm import XDGMM
 
-__all__ = ["ConvergenceWarning", "DegenerateComponentError", "GaussianMixture", "ModelScan",
-           "scan_models"]
+__all__ = ["ConvergenceWarning", "DegenerateComponentError", "GaussianMixture", "Mixture",
+           "ModelScan", "scan_models", "XDGMM"]
 __version__ = "0.1.0"

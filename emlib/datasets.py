@@ -28,3 +28,160 @@ TEXT_MIXTURE_TRUTH = {
     "means": np.array([-1.0, 0.0, 3.0]),
     "sigmas": np.array([1.5, 1.0, 0.5]),
 }
+
+
+# --- notebook 07 (multivariate) --------------------------------------------
+#: The true parameters of :func:`correlated_clusters` (full covariance matrices).
+CORRELATED_CLUSTERS_TRUTH = {
+    "weights": np.array([0.5, 0.3, 0.2]),
+    "means": np.array([[0.0, 0.0], [3.0, 1.5], [-0.5, 4.0]]),
+    "covariances": np.array([[[2.5, 1.5], [1.5, 1.2]],
+                             [[0.5, -0.35], [-0.35, 0.6]],
+                             [[0.25, 0.0], [0.0, 0.25]]]),
+}
+
+
+def correlated_clusters(n_samples=600, seed=7):
+    """2-D data from three Gaussians of unequal size, shape and tilt.
+
+    One component is long and tilted (strongly correlated x1, x2), one is
+    small and tilted the other way, one is round; weights 0.5, 0.3, 0.2
+    (see ``CORRELATED_CLUSTERS_TRUTH``). Returns ``(X, labels)``, X of shape
+    (n_samples, 2).
+    """
+    from .gaussian import sample_gaussian  # draws with a Cholesky factor: the same on every BLAS
+
+    rng = np.random.default_rng(seed)
+    truth = CORRELATED_CLUSTERS_TRUTH
+    counts = np.round(truth["weights"] * n_samples).astype(int)
+    counts[0] = n_samples - counts[1:].sum()
+    parts = [sample_gaussian(rng, mean, cov, "full", int(n))
+             for mean, cov, n in zip(truth["means"], truth["covariances"], counts)]
+    return np.vstack(parts), np.repeat(np.arange(3), counts)
+
+
+def parallel_strips(n_per_strip=200, seed=3, length=10.0, gap=1.0, thickness=0.15, angle=30.0):
+    """Two long, thin, parallel strips close together (a trap for k-means starts).
+
+    Points are uniform along each strip (``length`` long), Gaussian across it
+    (standard deviation ``thickness``); the strip centre lines are ``gap``
+    apart; the pair is rotated by ``angle`` degrees. Returns ``(X, labels)``.
+    """
+    rng = np.random.default_rng(seed)
+    parts = []
+    for strip in range(2):
+        along = rng.uniform(-length / 2, length / 2, n_per_strip)
+        across = (strip - 0.5) * gap + thickness * rng.standard_normal(n_per_strip)
+        parts.append(np.column_stack([along, across]))
+    turn = np.deg2rad(angle)
+    rotation = np.array([[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]])
+    return np.vstack(parts) @ rotation.T, np.repeat([0, 1], n_per_strip)
+
+
+# --- notebook 08 (non-Gaussian mixtures) -----------------------------------
+#: 8 x 8 glyphs of the digits 0, 1, 4 and 7 ('#' = pixel on), for :func:`binary_digits`.
+DIGIT_GLYPHS = {
+    "0": ["..####..", ".#....#.", ".#....#.", ".#....#.",
+          ".#....#.", ".#....#.", ".#....#.", "..####.."],
+    "1": ["...##...", "..###...", "...##...", "...##...",
+          "...##...", "...##...", "...##...", "..####.."],
+    "4": ["....##..", "...#.#..", "..#..#..", ".#...#..",
+          ".######.", ".....#..", ".....#..", ".....#.."],
+    "7": [".######.", "......#.", ".....#..", "....#...",
+          "...#....", "...#....", "...#....", "...#...."],
+}
+#: Share of each digit in :func:`binary_digits`.
+DIGIT_WEIGHTS = np.array([0.3, 0.25, 0.25, 0.2])
+
+
+def binary_digits(n_samples=600, flip_probability=0.1, seed=8):
+    """Noisy 8 x 8 binary images of the digits 0, 1, 4, 7: a true Bernoulli mixture.
+
+    Each image picks a digit (weights ``DIGIT_WEIGHTS``) and flips every
+    pixel of its glyph independently with probability ``flip_probability``.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 64), entries 0 or 1
+        Row-major pixels; ``X[i].reshape(8, 8)`` is image i.
+    labels : ndarray of shape (n_samples,)
+        Index of the digit (0, 1, 2, 3 for "0", "1", "4", "7").
+    prototypes : ndarray of shape (4, 64)
+        The noiseless glyphs: each component's pixel probabilities are
+        ``prototypes * (1 - 2 * flip_probability) + flip_probability``.
+    """
+    rng = np.random.default_rng(seed)
+    prototypes = np.array([[[1 if c == "#" else 0 for c in row] for row in glyph]
+                           for glyph in DIGIT_GLYPHS.values()]).reshape(4, 64)
+    labels = rng.choice(4, size=n_samples, p=DIGIT_WEIGHTS)
+    flips = rng.uniform(size=(n_samples, 64)) < flip_probability
+    return np.where(flips, 1 - prototypes[labels], prototypes[labels]), labels, prototypes
+
+
+# --- notebook 06 (measurement errors) --------------------------------------
+#: The true parameters of :func:`noisy_lines` (weights, means, intrinsic standard deviations).
+NOISY_LINES_TRUTH = {
+    "weights": np.array([0.30, 0.45, 0.25]),
+    "means": np.array([-4.0, 0.0, 3.5]),
+    "sigmas": np.array([0.6, 0.3, 0.8]),
+}
+
+
+def noisy_lines(n_samples=1000, error_range=(0.1, 1.0), seed=6):
+    """Three well-separated Gaussian "lines", each point measured with its own error.
+
+    The true values y_i come from the mixture in ``NOISY_LINES_TRUTH``
+    (intrinsic widths 0.6, 0.3 and 0.8); point i gets an error e_i drawn
+    uniformly from ``error_range`` and is observed as x_i = y_i + e_i z_i,
+    z_i ~ N(0, 1). With ``error_range=(e, e)`` every point has the same error.
+
+    Returns
+    -------
+    x : ndarray of shape (n_samples,)
+        The observed values.
+    errors : ndarray of shape (n_samples,)
+        e_i, standard deviations.
+    labels : ndarray of shape (n_samples,)
+        The component each point came from.
+    y : ndarray of shape (n_samples,)
+        The true values.
+    """
+    rng = np.random.default_rng(seed)
+    truth = NOISY_LINES_TRUTH
+    labels = rng.choice(3, size=n_samples, p=truth["weights"])
+    y = truth["means"][labels] + truth["sigmas"][labels] * rng.standard_normal(n_samples)
+    errors = rng.uniform(*error_range, size=n_samples)
+    return y + errors * rng.standard_normal(n_samples), errors, labels, y
+
+
+def curved_ridge(n_samples=500, seed=11, radius=2.0, thickness=0.05, error_range=(0.03, 0.5)):
+    """Points along a thin circular arc, each measured with its own error ellipse.
+
+    The true points lie at angles uniform in [20, 160] degrees on a circle of
+    ``radius`` about the origin, scattered radially by ``thickness`` (a
+    standard deviation). Each point's error is a 2-D Gaussian with a random
+    orientation, a major-axis standard deviation log-uniform in
+    ``error_range`` and an axis ratio uniform in [0.2, 1]; so some points
+    are nearly exact and others blurred far beyond the ridge's width.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2)
+        The observed points.
+    error_covariances : ndarray of shape (n_samples, 2, 2)
+    Y : ndarray of shape (n_samples, 2)
+        The true points.
+    """
+    rng = np.random.default_rng(seed)
+    angles = np.deg2rad(rng.uniform(20.0, 160.0, n_samples))
+    radii = radius + thickness * rng.standard_normal(n_samples)
+    Y = np.column_stack([radii * np.cos(angles), radii * np.sin(angles)])
+    major = np.exp(rng.uniform(*np.log(error_range), n_samples))
+    minor = major * rng.uniform(0.2, 1.0, n_samples)
+    tilt = rng.uniform(0.0, np.pi, n_samples)
+    axes = np.stack([np.column_stack([np.cos(tilt), np.sin(tilt)]),
+                     np.column_stack([-np.sin(tilt), np.cos(tilt)])], axis=2)  # columns = axes
+    scales = np.column_stack([major, minor])
+    error_covariances = np.einsum("nak,nk,nbk->nab", axes, scales**2, axes)
+    offsets = np.einsum("nak,nk->na", axes, scales * rng.standard_normal((n_samples, 2)))
+    return Y + offsets, error_covariances, Y

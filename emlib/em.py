@@ -76,7 +76,8 @@ def m_step(family, X, responsibilities, params, sample_weight=None):
     """
     if sample_weight is not None:
         responsibilities = responsibilities * sample_weight[:, np.newaxis]
-    return update_weights(responsibilities), family.maximise(X, responsibilities, params)
+    weights = family.constrain_weights(update_weights(responsibilities))
+    return weights, family.maximise(X, responsibilities, params)
 
 
 def _total(log_density, sample_weight):
@@ -161,6 +162,6 @@ def fit_with_restarts(family, X, initialise, *, n_init=1, rng=None, sample_weigh
             f"mean ln L was still above tol={tol}). Increase max_iter, loosen tol, or check "
             "the data for repeated points or outliers.",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=4,  # user code -> fit -> _fit -> fit_with_restarts
         )
     return best

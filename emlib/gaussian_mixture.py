@@ -13,13 +13,16 @@ from . import validation as check
 from .em import e_step, fit_with_restarts
 from .families.gaussian import GaussianFamily, gaussian_parameters
 from .gaussian import (
+    DegenerateComponentError,
+    _collapse_message,
     covariances_from_precision_cholesky,
     precision_cholesky_from_precisions,
     precisions_from_cholesky,
+    update_means,
 )
 from .information_criteria import aic, bic, icl, n_gaussian_mixture_parameters
 from .initialisation import INIT_METHODS, RESPONSIBILITY_STARTS, textbook_start
-from .likelihood import update_weights
+from .likelihood import effective_counts, update_weights
 
 
 class GaussianMixture(DensityMixin, BaseEstimator):
@@ -115,7 +118,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
 
     def _fit(self, X, sample_weight):
         self._check_parameters()
-        X = check.check_data(X)
+        X = check.check_magnitude(check.check_data(X))
         sample_weight = None if sample_weight is None else check.check_sample_weight(
             sample_weight, X.shape[0])
         n_used = X.shape[0] if sample_weight is None else int(np.count_nonzero(sample_weight))
@@ -124,6 +127,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         warm = self.warm_start and hasattr(self, "converged_")
         if warm:
             check.check_n_features(X, self.n_features_in_)
+            self._check_warm_start_matches(X.shape[1])
             start = (self.weights_, self._params())
             initialise, n_init, previous = (lambda rng: start), 1, self.lower_bound_
         else:
@@ -134,6 +138,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
             family, X, initialise, n_init=n_init, rng=check.check_random_state(self.random_state),
             sample_weight=sample_weight, tol=self.tol, max_iter=self.max_iter,
             verbose=self.verbose, previous_lower_bound=previous)
+        _check_not_collapsed(result.params["covariances"], self.covariance_type, X)
         self._set_params(result.weights, result.params)
         self.converged_ = result.converged
         self.n_iter_ = result.n_iter
@@ -153,6 +158,18 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         check.check_choice(self.init_params, "init_params", INIT_METHODS)
         if self.precisions_init is not None and self.covariances_init is not None:
             raise ValueError("Give precisions_init or covariances_init, not both.")
+
+    def _check_warm_start_matches(self, n_features):
+        """A warm start needs the previous fit to have today's shape."""
+        expected = check.covariance_shape(self.covariance_type, self.n_components, n_features)
+        if self.weights_.shape[0] != self.n_components or self.covariances_.shape != expected:
+            raise ValueError(
+                f"warm_start=True continues from the previous fit, which had "
+                f"n_components={self.weights_.shape[0]} and covariances of shape "
+                f"{self.covariances_.shape}, but n_components={self.n_components} and "
+                f"covariance_type={self.covariance_type!r} need shape {expected}. "
+                "Set warm_start=False to start afresh."
+            )
 
     def _check_initial_values(self, n_features):
         """The user's starting values, validated (None where not given)."""
@@ -175,25 +192,50 @@ class GaussianMixture(DensityMixin, BaseEstimator):
 
     def _start(self, X, sample_weight, family, rng, fixed):
         """Starting weights and parameters: the chosen method, then the user's values."""
-        k, kind = self.n_components, self.covariance_type
-        if all(value is not None for value in fixed.values()):
-            weights, means, factors = fixed["weights"], fixed["means"], fixed["factors"]
-        else:
-            if self.init_params == "textbook":
-                weights, means, covariances = textbook_start(X, k, rng, kind, sample_weight)
-                params = gaussian_parameters(means, covariances, kind)
-            else:
-                resp = RESPONSIBILITY_STARTS[self.init_params](X, k, rng, sample_weight)
-                if sample_weight is not None:
-                    resp = resp * sample_weight[:, np.newaxis]
-                weights, params = update_weights(resp), family.maximise(X, resp, None)
-            weights = weights if fixed["weights"] is None else fixed["weights"]
-            means = params["means"] if fixed["means"] is None else fixed["means"]
-            factors = (params["precisions_cholesky"] if fixed["factors"] is None
-                       else fixed["factors"])
+        kind = self.covariance_type
+        weights, means, factors = fixed["weights"], fixed["means"], fixed["factors"]
+        if any(value is None for value in fixed.values()):
+            start_weights, params = self._method_start(X, sample_weight, family, rng,
+                                                       need_covariances=factors is None)
+            weights = start_weights if weights is None else weights
+            means = params["means"] if means is None else means
+            if factors is None:
+                # Use the method's covariances as they are: rebuilding them from
+                # the Cholesky factors loses accuracy when they are nearly singular.
+                return weights, {"means": means, "covariances": params["covariances"],
+                                 "precisions_cholesky": params["precisions_cholesky"]}
         covariances = covariances_from_precision_cholesky(factors, kind)
         return weights, {"means": means, "covariances": covariances,
                          "precisions_cholesky": factors}
+
+    def _method_start(self, X, sample_weight, family, rng, need_covariances):
+        """Weights and parameters from ``init_params`` (covariances only if needed)."""
+        k, kind = self.n_components, self.covariance_type
+        if self.init_params == "textbook":
+            weights, means, covariances = textbook_start(X, k, rng, kind, sample_weight)
+            if not need_covariances:
+                return weights, {"means": means}
+            compute = lambda: gaussian_parameters(means, covariances, kind)  # noqa: E731
+        else:
+            resp = RESPONSIBILITY_STARTS[self.init_params](X, k, rng, sample_weight)
+            if sample_weight is not None:
+                resp = resp * sample_weight[:, np.newaxis]
+            weights = update_weights(resp)
+            if not need_covariances:
+                return weights, {"means": update_means(X, resp, effective_counts(resp))}
+            compute = lambda: family.maximise(X, resp, None)  # noqa: E731
+        try:
+            params = compute()
+            _check_not_collapsed(params["covariances"], kind, X)
+        except DegenerateComponentError:
+            raise DegenerateComponentError(
+                f"The start from init_params={self.init_params!r} gives a component a zero "
+                f"covariance (with reg_covar={self.reg_covar}): 'k-means++' and "
+                "'random_from_data' start each component on a single sample, and any start "
+                "can land a component on identical samples. Use reg_covar > 0 (the default "
+                "is 1e-6), init_params='kmeans' or 'textbook', or give precisions_init."
+            ) from None
+        return weights, params
 
     def _params(self):
         return {"means": self.means_, "covariances": self.covariances_,
@@ -213,7 +255,17 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         X = check.check_data(X)
         check.check_n_features(X, self.n_features_in_)
         family = GaussianFamily(self.covariance_type, self.reg_covar)
-        return e_step(family, X, self.weights_, self._params())
+        # Squares of huge coordinates overflow; we report that below instead of warning.
+        with np.errstate(over="ignore", invalid="ignore"):
+            log_density, resp = e_step(family, X, self.weights_, self._params())
+        if not np.all(np.isfinite(log_density)):
+            i = int(np.argmin(np.isfinite(log_density)))
+            raise ValueError(
+                f"X[{i}] lies so far from every component that its density is 0 in floating "
+                f"point (ln p = {log_density[i]}), so its class probabilities are undefined. "
+                "Rescale the data (e.g. standardise it) before fitting and predicting."
+            )
+        return log_density, resp
 
     def score_samples(self, X):
         """ln p(x_i | theta) for each sample, shape (n_samples,)."""
@@ -283,3 +335,25 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         order = family.canonical_order(self._params())
         self._set_params(self.weights_[order], family.permute(self._params(), order))
         return self
+
+
+def _check_not_collapsed(covariances, covariance_type, X):
+    """Refuse a fit in which some variance has shrunk to rounding noise.
+
+    With ``reg_covar=0`` a component that sits on repeated points gets a
+    variance of zero up to rounding (e.g. 5e-32 for points equal to 1.3).
+    That is positive, so its Cholesky factor exists and ln L is finite, but
+    the likelihood is unbounded there and the fit means nothing. A variance
+    below (1000 eps max|x|)^2 cannot be told from zero at the data's precision.
+    """
+    floor = (1e3 * np.finfo(np.float64).eps * np.abs(X).max()) ** 2
+    if covariance_type == "full":
+        smallest = np.linalg.eigvalsh(covariances)[:, 0]
+    elif covariance_type == "tied":
+        smallest = np.linalg.eigvalsh(covariances)[:1]
+    elif covariance_type == "diag":
+        smallest = covariances.min(axis=1)
+    else:
+        smallest = covariances
+    if np.any(smallest <= floor):
+        raise DegenerateComponentError(_collapse_message(int(np.argmin(smallest))))

@@ -24,8 +24,9 @@ def n_covariance_parameters(n_components, n_features, covariance_type):
 def n_gaussian_mixture_parameters(n_components, n_features=1, covariance_type="full"):
     """Free parameters of a Gaussian mixture: weights, means and covariances.
 
-    The weights contribute n_components - 1 (they sum to one). In 1-D every
-    covariance type gives the text's 3M - 1.
+    The weights contribute n_components - 1 (they sum to one). In 1-D the
+    text's count 3M - 1 holds for ``full``, ``diag`` and ``spherical``;
+    ``tied`` shares one variance, so it has 2M parameters.
     """
     return (n_components - 1 + n_components * n_features
             + n_covariance_parameters(n_components, n_features, covariance_type))

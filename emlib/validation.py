@@ -41,13 +41,22 @@ def check_data(X, name="X", ensure_2d=True, any_ndim=False):
         array = array.astype(np.float64)
     if not (np.issubdtype(array.dtype, np.number) and not np.iscomplexobj(array)):
         if array.dtype == object:
-            try:
-                array = array.astype(np.float64)
-            except (TypeError, ValueError):
-                raise TypeError(
-                    f"{name} must contain real numbers only; got an array of dtype object "
-                    "with non-numeric entries."
-                ) from None
+            for index, value in np.ndenumerate(array):
+                if value is None:
+                    raise ValueError(
+                        f"{name} contains a missing value: {name}{list(index)} = None; every "
+                        "entry must be a real number."
+                    )
+                if isinstance(value, (str, bytes)) or not isinstance(value, numbers.Real):
+                    raise TypeError(
+                        f"{name} must contain real numbers only; got {name}{list(index)} = "
+                        f"{_describe(value)}."
+                    )
+            array = array.astype(np.float64)
+        elif array.dtype.kind in "US":
+            raise TypeError(
+                f"{name} must contain real numbers; got strings (an array of dtype {array.dtype})."
+            )
         else:
             raise TypeError(
                 f"{name} must contain real numbers; got an array of dtype {array.dtype}."
@@ -63,14 +72,32 @@ def check_data(X, name="X", ensure_2d=True, any_ndim=False):
             f"got {array.ndim}-D with shape {array.shape}."
         )
     if array.size == 0:
+        if array.ndim == 2 and array.shape[0] > 0:
+            raise ValueError(
+                f"{name} has no features (shape {array.shape}); it needs at least one column."
+            )
         raise ValueError(f"{name} is empty (shape {array.shape}); it needs at least one sample.")
     if not np.all(np.isfinite(array)):
         bad = np.argwhere(~np.isfinite(array))[0]
+        index = tuple(int(i) for i in bad)
+        advice = " Remove or impute those rows before fitting." if name == "X" else ""
         raise ValueError(
-            f"{name} contains NaN or infinity (first at index {tuple(int(i) for i in bad)}). "
-            "Remove or impute those rows before fitting."
+            f"{name} contains NaN or infinity: {name}{list(index)} = {array[index]}; every "
+            f"value must be finite.{advice}"
         )
     return array
+
+
+def check_magnitude(X, name="X", limit=1e150):
+    """Refuse data so large that squared distances would overflow float64 (about 1.8e308)."""
+    largest = float(np.abs(X).max())
+    if largest > limit:
+        raise ValueError(
+            f"{name} has entries as large as {largest:.3g}; squared distances between such "
+            f"values overflow float64 (entries must stay below {limit:.0e}). Rescale the data, "
+            "e.g. divide it by its standard deviation."
+        )
+    return X
 
 
 def check_n_features(X, n_features, name="X"):
@@ -141,9 +168,12 @@ def check_weights(weights, n_components, name="weights_init"):
     """Mixture weights: shape (n_components,), each in [0, 1], summing to 1."""
     weights = _check_array_shape(weights, (n_components,), name)
     if np.any(weights < 0) or np.any(weights > 1):
-        raise ValueError(f"{name} must lie in [0, 1]; got min {weights.min()}, max {weights.max()}.")
+        raise ValueError(
+            f"{name} must lie in [0, 1]; got min {weights.min()}, max {weights.max()}."
+        )
     if not np.isclose(weights.sum(), 1.0, rtol=0, atol=1e-6):
-        raise ValueError(f"{name} must sum to 1 (a probability vector); got sum {weights.sum()!r}.")
+        raise ValueError(
+            f"{name} must sum to 1 (a probability vector); got sum {float(weights.sum())!r}.")
     return weights
 
 
@@ -174,16 +204,25 @@ def check_covariance_matrices(matrices, covariance_type, n_components, n_feature
     matrices = _check_array_shape(matrices, expected, name)
     if covariance_type in ("diag", "spherical"):
         if np.any(matrices <= 0):
-            raise ValueError(f"{name} must be positive; got min {matrices.min()}.")
+            bad = tuple(int(i) for i in np.argwhere(matrices <= 0)[0])
+            raise ValueError(
+                f"{name} must be positive (covariance_type={covariance_type!r} holds variances "
+                f"or their inverses); got {name}{list(bad)} = {matrices[bad]}."
+            )
         return matrices
     stack = matrices[np.newaxis] if covariance_type == "tied" else matrices
     for k, matrix in enumerate(stack):
+        # A tied covariance is one matrix, so it gets no index in the message.
+        label = name if covariance_type == "tied" else f"{name}[{k}]"
         if not np.allclose(matrix, matrix.T, rtol=1e-10, atol=1e-12):
-            raise ValueError(f"{name}[{k}] must be symmetric; it is not.")
-        if np.linalg.eigvalsh(matrix)[0] <= 0:
             raise ValueError(
-                f"{name}[{k}] must be positive definite; its smallest eigenvalue is "
-                f"{np.linalg.eigvalsh(matrix)[0]:.3g}."
+                f"{label} must be symmetric; it differs from its transpose by up to "
+                f"{np.abs(matrix - matrix.T).max():.3g}."
+            )
+        smallest = np.linalg.eigvalsh(matrix)[0]
+        if smallest <= 0:
+            raise ValueError(
+                f"{label} must be positive definite; its smallest eigenvalue is {smallest:.3g}."
             )
     return matrices
 

@@ -14,5 +14,19 @@ A family is a small object with these methods (see :mod:`emlib.families.base`):
 
 from .base import Family
 from .gaussian import GaussianFamily
+from .bernoulli import BernoulliFamily
+from .exponential import ExponentialFamily
+from .poisson import PoissonFamily
+from .student_t import StudentTFamily
 
-__all__ = ["Family", "GaussianFamily"]
+#: The families :class:`emlib.Mixture` knows by name.
+FAMILIES = {
+    "gaussian": GaussianFamily,
+    "poisson": PoissonFamily,
+    "exponential": ExponentialFamily,
+    "bernoulli": BernoulliFamily,
+    "student_t": StudentTFamily,
+}
+
+__all__ = ["FAMILIES", "BernoulliFamily", "ExponentialFamily", "Family", "GaussianFamily",
+           "PoissonFamily", "StudentTFamily"]

@@ -24,6 +24,10 @@ class Family:
     def maximise(self, X, responsibilities, params):
         raise NotImplementedError
 
+    def constrain_weights(self, weights):
+        """The weights after eq. 6; a family holding some weights fixed overrides this."""
+        return weights
+
     def initialise(self, X, responsibilities, rng):
         """Starting parameters: one M-step from the starting responsibilities."""
         return self.maximise(X, responsibilities, None)

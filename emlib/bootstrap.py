@@ -1,0 +1,722 @@
+"""How sure is the fit? Bootstrap intervals and a bootstrap likelihood-ratio test.
+
+Two questions a single maximum-likelihood fit cannot answer by itself:
+
+1. *How precisely are the weights, means and widths determined?*  The
+   bootstrap answers by refitting the mixture to many data sets that look
+   like ours and reading the spread of the refitted parameters.  The data
+   sets are either the sample resampled with replacement (*non-parametric*)
+   or fresh draws from the fitted mixture (*parametric*).
+2. *Does M + 1 components fit significantly better than M?*  The statistic
+   is the likelihood ratio, LR = 2 (ln L_{M+1} - ln L_M).  Its textbook
+   chi-square distribution does not apply to mixtures (under H0 the extra
+   component's parameters are not identified and its weight sits on the
+   boundary, alpha = 0), so its null distribution is simulated instead: draw
+   data sets from the fitted M-component model, compute LR on each
+   (McLachlan 1987; R's ``mclust::mclustBootstrapLRT`` and
+   ``mixtools::boot.comp`` do the same).
+
+Every refit starts from the fit to the original data (a *warm* start), which
+makes it fast and keeps each refitted component near the one it came from.
+Component labels are arbitrary, so before replicates are compared each
+replicate's components are paired with the original fit's by
+:func:`emlib.matching.match_components` (the pairing with the smallest total
+distance between means), which undoes any relabelling.
+
+All randomness comes from one generator (``random_state``), so results are
+reproducible.  Resampling and simulation are vectorised over replicates;
+each refit runs the course's single EM loop, :func:`emlib.em.run_em`.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import validation as check
+from .em import run_em
+from .families.gaussian import GaussianFamily, gaussian_parameters
+from .gaussian import DegenerateComponentError
+from .initialisation import kmeans_responsibilities
+from .likelihood import _TINY_COUNT, expectation
+from .matching import match_components
+
+METHODS = ("nonparametric", "parametric")
+
+# A refit fails when a component collapses (its covariance is singular) or
+# ln L stops being finite; such replicates are counted and left out.
+_REFIT_FAILURES = (DegenerateComponentError, FloatingPointError, np.linalg.LinAlgError)
+
+
+# --------------------------------------------------------------------------
+# drawing bootstrap data sets
+
+
+def resample_indices(n_samples, n_replicates, rng):
+    """Row indices of non-parametric bootstrap samples.
+
+    Each replicate draws ``n_samples`` rows uniformly *with replacement*, so a
+    row can appear several times or not at all.
+
+    Returns
+    -------
+    ndarray of shape (n_replicates, n_samples)
+        ``X[indices[b]]`` is replicate b.
+    """
+    return rng.integers(0, n_samples, size=(n_replicates, n_samples))
+
+
+def full_covariances(covariances, covariance_type, n_components, n_features):
+    """Every component's covariance as a full matrix, shape (n_components, d, d)."""
+    covariances = np.asarray(covariances, dtype=float)
+    if covariance_type == "full":
+        return covariances
+    if covariance_type == "tied":
+        return np.broadcast_to(covariances, (n_components, n_features, n_features)).copy()
+    if covariance_type == "spherical":
+        covariances = covariances[:, np.newaxis] * np.ones(n_features)
+    return covariances[:, :, np.newaxis] * np.eye(n_features)  # diag
+
+
+def standard_deviations(covariances, covariance_type, n_components, n_features):
+    """The width of each component along each axis: sqrt of its covariance's diagonal.
+
+    In 1-D this is sigma_j, the quantity the text calls the width.
+
+    Returns
+    -------
+    ndarray of shape (n_components, n_features)
+    """
+    if covariance_type == "full":
+        variances = np.diagonal(covariances, axis1=1, axis2=2)
+    elif covariance_type == "tied":
+        variances = np.broadcast_to(np.diag(covariances), (n_components, n_features))
+    elif covariance_type == "diag":
+        variances = covariances
+    else:  # spherical
+        variances = np.broadcast_to(np.asarray(covariances)[:, np.newaxis],
+                                    (n_components, n_features))
+    return np.sqrt(variances)
+
+
+def simulate_mixture(weights, means, covariances, covariance_type, n_samples, n_replicates, rng):
+    """Draw ``n_replicates`` data sets of ``n_samples`` points from a Gaussian mixture.
+
+    The labels of all replicates are drawn in one call (each point picks
+    component j with probability alpha_j); each point is then its
+    component's mean plus correlated Gaussian noise L_j z with Sigma_j = L_j L_j^T.
+
+    Returns
+    -------
+    X : ndarray of shape (n_replicates, n_samples, n_features)
+    labels : ndarray of shape (n_replicates, n_samples)
+    """
+    means = np.asarray(means, dtype=float)
+    n_components, n_features = means.shape
+    factors = np.linalg.cholesky(
+        full_covariances(covariances, covariance_type, n_components, n_features))
+    labels = rng.choice(n_components, size=(n_replicates, n_samples), p=weights)
+    noise = rng.standard_normal((n_replicates, n_samples, n_features))
+    X = np.empty_like(noise)
+    for k in range(n_components):
+        members = labels == k
+        X[members] = means[k] + noise[members] @ factors[k].T
+    return X, labels
+
+
+# --------------------------------------------------------------------------
+# EM on many 1-D data sets at once
+
+
+@dataclass
+class BatchFit:
+    """The outcome of :func:`batch_em_1d`: one fitted 1-D mixture per data set.
+
+    Attributes
+    ----------
+    weights, means, variances : ndarrays of shape (n_sets, n_components)
+    log_likelihood : ndarray of shape (n_sets,)
+        ln L of each data set at its final parameters (NaN where the fit failed).
+    n_iter : ndarray of int, shape (n_sets,)
+    converged : ndarray of bool, shape (n_sets,)
+    failed : ndarray of bool, shape (n_sets,)
+        ln L stopped being finite (a component collapsed).
+    """
+
+    weights: np.ndarray
+    means: np.ndarray
+    variances: np.ndarray
+    log_likelihood: np.ndarray
+    n_iter: np.ndarray
+    converged: np.ndarray
+    failed: np.ndarray
+
+
+def _e_step_1d(X, weights, means, variances):
+    """ln p(x_i) and w_ij (eqs. 1-2) for a stack of 1-D data sets, shapes (B, n) and (B, n, K).
+
+    The Gaussian log-densities are computed for all sets at once; the
+    log-sum-exp and normalisation are emlib's own :func:`expectation`, applied
+    to all B n rows together (the weights are already folded into the terms).
+    """
+    n_sets, n_samples = X.shape
+    n_components = weights.shape[1]
+    with np.errstate(divide="ignore"):
+        terms = (-0.5 * (X[:, :, np.newaxis] - means[:, np.newaxis, :]) ** 2
+                 / variances[:, np.newaxis, :]
+                 - 0.5 * np.log(2 * np.pi * variances)[:, np.newaxis, :]
+                 + np.log(weights)[:, np.newaxis, :])
+    log_density, resp = expectation(terms.reshape(-1, n_components), np.ones(n_components))
+    return (log_density.reshape(n_sets, n_samples),
+            resp.reshape(n_sets, n_samples, n_components))
+
+
+def _m_step_1d(X, resp, reg_covar, tied):
+    """Weights, means and variances (eqs. 6, 4, 5) for a stack of 1-D data sets."""
+    counts = resp.sum(axis=1) + _TINY_COUNT                       # N_j, shape (B, K)
+    weights = counts / counts.sum(axis=1, keepdims=True)          # eq. 6
+    means = np.einsum("bnk,bn->bk", resp, X) / counts             # eq. 4
+    squares = (X[:, :, np.newaxis] - means[:, np.newaxis, :]) ** 2
+    variances = np.einsum("bnk,bnk->bk", resp, squares) / counts  # eq. 5
+    if tied:  # one variance shared by all components: the N_j-weighted average
+        shared = (counts * variances).sum(axis=1, keepdims=True) / counts.sum(axis=1,
+                                                                               keepdims=True)
+        variances = np.broadcast_to(shared, variances.shape).copy()
+    return weights, means, variances + reg_covar
+
+
+def batch_em_1d(X, weights, means, variances, *, tol=1e-6, max_iter=1000, reg_covar=1e-6,
+                tied=False):
+    """Run EM on many 1-D data sets at once, each from its own start.
+
+    The same algorithm and stopping rule as :func:`emlib.em.run_em` (stop
+    when the mean ln L per point changes by less than ``tol``), written
+    for a stack of data sets so that numpy works on all of them in each
+    step.  Sets that have stopped leave the stack, so the work shrinks as
+    they converge.  Bootstrap replicates need it: with a warm start, a
+    loose ``tol`` stops refits too early and makes them look too alike.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_sets, n_samples)
+    weights, means, variances : ndarrays of shape (n_sets, n_components)
+        The start of each set's run.
+    tol, max_iter, reg_covar : as for :class:`emlib.GaussianMixture`.
+    tied : bool
+        One variance shared by the components (``covariance_type='tied'``).
+
+    Returns
+    -------
+    BatchFit
+    """
+    X = np.asarray(X, dtype=float)
+    weights, means, variances = (np.array(a, dtype=float) for a in (weights, means, variances))
+    n_sets = X.shape[0]
+    lower_bound = np.full(n_sets, -np.inf)
+    n_iter = np.zeros(n_sets, dtype=int)
+    converged = np.zeros(n_sets, dtype=bool)
+    failed = np.zeros(n_sets, dtype=bool)
+    active = np.arange(n_sets)
+    for iteration in range(1, max_iter + 1):
+        if active.size == 0:
+            break
+        log_density, resp = _e_step_1d(X[active], weights[active], means[active],
+                                       variances[active])
+        mean_log_likelihood = log_density.mean(axis=1)
+        bad = ~np.isfinite(mean_log_likelihood)
+        failed[active[bad]] = True
+        new = _m_step_1d(X[active], resp, reg_covar, tied)
+        change = mean_log_likelihood - lower_bound[active]
+        lower_bound[active] = mean_log_likelihood
+        n_iter[active] = iteration
+        weights[active], means[active], variances[active] = new
+        done = np.abs(change) < tol
+        converged[active[done & ~bad]] = True
+        active = active[~(done | bad)]
+    # One more E-step, so ln L belongs to the final parameters.
+    log_density, _ = _e_step_1d(X, weights, means, variances)
+    log_likelihood = log_density.sum(axis=1)
+    failed |= ~np.isfinite(log_likelihood)
+    log_likelihood[failed] = np.nan
+    return BatchFit(weights, means, variances, log_likelihood, n_iter, converged, failed)
+
+
+# --------------------------------------------------------------------------
+# bootstrap confidence intervals
+
+
+@dataclass
+class BootstrapResult:
+    """Refitted parameters of every bootstrap replicate, components matched.
+
+    Attributes
+    ----------
+    method : {'nonparametric', 'parametric'}
+    estimate : dict
+        The original fit: ``weights`` (K,), ``means`` (K, d) and
+        ``standard_deviations`` (K, d).
+    replicates : dict
+        The same names, each with a leading replicate axis (B, ...).
+    n_failed : int
+        Replicates whose refit collapsed and were left out.
+    n_unconverged : int
+        Replicates that reached ``max_iter`` (kept).
+    """
+
+    method: str
+    estimate: dict
+    replicates: dict
+    n_failed: int
+    n_unconverged: int
+
+    PARAMETERS = ("weights", "means", "standard_deviations")
+
+    @property
+    def n_replicates(self):
+        """Replicates that were refitted successfully."""
+        return len(self.replicates["weights"])
+
+    def standard_errors(self):
+        """The bootstrap standard error of each parameter: the spread of its replicates."""
+        return {name: self.replicates[name].std(axis=0, ddof=1) for name in self.PARAMETERS}
+
+    def confidence_intervals(self, level=0.95):
+        """Percentile intervals: the (1 - level)/2 and (1 + level)/2 quantiles of the replicates.
+
+        Returns
+        -------
+        dict
+            For each parameter name, a pair ``(lower, upper)`` of arrays shaped
+            like the parameter.
+        """
+        level = check.check_float(level, "level", 0.0)
+        if not 0.0 < level < 1.0:
+            raise ValueError(f"level must lie strictly between 0 and 1; got {level}.")
+        tail = (1.0 - level) / 2.0
+        return {name: tuple(np.quantile(self.replicates[name], [tail, 1.0 - tail], axis=0))
+                for name in self.PARAMETERS}
+
+    def table(self, level=0.95, digits=3):
+        """A printable table: estimate, standard error and interval of every parameter."""
+        intervals = self.confidence_intervals(level)
+        errors = self.standard_errors()
+        n_features = self.estimate["means"].shape[1]
+        percent = f"{100 * level:g}%"
+        lines = [f"{self.method} bootstrap, {self.n_replicates} replicates "
+                 f"({self.n_failed} failed, {self.n_unconverged} hit max_iter)",
+                 f"{'parameter':<22} {'estimate':>9} {'std err':>9}   {percent} interval"]
+        for name in self.PARAMETERS:
+            estimate = self.estimate[name]
+            for k in range(estimate.shape[0]):
+                for axis in range(1 if name == "weights" else n_features):
+                    where = (k,) if name == "weights" else (k, axis)
+                    label = {"weights": "weight", "means": "mean",
+                             "standard_deviations": "sigma"}[name]
+                    label += f" {k + 1}" + (f", axis {axis + 1}" if n_features > 1 and
+                                            name != "weights" else "")
+                    lower, upper = intervals[name][0][where], intervals[name][1][where]
+                    lines.append(f"{label:<22} {estimate[where]:>9.{digits}f} "
+                                 f"{errors[name][where]:>9.{digits}f}   "
+                                 f"[{lower:.{digits}f}, {upper:.{digits}f}]")
+        return "\n".join(lines)
+
+    def __str__(self):
+        return self.table()
+
+    def _repr_pretty_(self, printer, cycle):  # IPython shows the table
+        printer.text(str(self))
+
+
+def _fitted_parameters(model):
+    """Weights and the EM loop's parameter dict of a fitted GaussianMixture."""
+    check.check_is_fitted(model)
+    params = gaussian_parameters(model.means_, model.covariances_, model.covariance_type)
+    return model.weights_, params
+
+
+def _summary(weights, params, covariance_type):
+    n_components, n_features = params["means"].shape
+    return {"weights": weights, "means": params["means"],
+            "standard_deviations": standard_deviations(
+                params["covariances"], covariance_type, n_components, n_features)}
+
+
+def bootstrap_mixture(model, X, n_replicates=200, *, method="nonparametric", random_state=None,
+                      tol=1e-7, max_iter=3000):
+    """Bootstrap the weights, means and widths of a fitted Gaussian mixture.
+
+    Parameters
+    ----------
+    model : fitted :class:`emlib.GaussianMixture`
+        The fit to ``X``; every refit starts from it.
+    X : array-like of shape (n_samples, n_features) or (n_samples,)
+        The data the model was fitted to.
+    n_replicates : int
+        Number of bootstrap data sets B.
+    method : {'nonparametric', 'parametric'}
+        Resample ``X`` with replacement, or draw new data sets of the same
+        size from the fitted mixture.
+    random_state : None, int or numpy Generator
+    tol, max_iter :
+        EM's stopping rule for each refit (see :func:`emlib.em.run_em`).
+
+    Returns
+    -------
+    BootstrapResult
+    """
+    check.check_choice(method, "method", METHODS)
+    n_replicates = check.check_int(n_replicates, "n_replicates", 2)
+    tol = check.check_float(tol, "tol", 0.0)
+    max_iter = check.check_int(max_iter, "max_iter", 1)
+    X = check.check_data(X)
+    weights, params = _fitted_parameters(model)
+    check.check_n_features(X, model.n_features_in_)
+    rng = check.check_random_state(random_state)
+    family = GaussianFamily(model.covariance_type, model.reg_covar)
+
+    if method == "nonparametric":
+        datasets = X[resample_indices(X.shape[0], n_replicates, rng)]
+    else:
+        datasets, _ = simulate_mixture(weights, params["means"], params["covariances"],
+                                       model.covariance_type, X.shape[0], n_replicates, rng)
+
+    if X.shape[1] == 1:
+        fits = _refit_1d(datasets[:, :, 0], weights, params, model.covariance_type,
+                         model.reg_covar, tol, max_iter)
+    else:
+        fits = _refit_each(datasets, weights, params, family, tol, max_iter)
+    n_failed = sum(fit is None for fit in fits)
+    if n_failed > n_replicates // 2:
+        raise RuntimeError(
+            f"{n_failed} of {n_replicates} bootstrap refits collapsed; the fitted model is "
+            "too close to degenerate for the bootstrap (try fewer components or a larger "
+            "reg_covar).")
+    collected = {name: [] for name in BootstrapResult.PARAMETERS}
+    n_unconverged = 0
+    for fit in fits:
+        if fit is None:
+            continue
+        fit_weights, fit_params, converged = fit
+        n_unconverged += not converged
+        order = match_components(params["means"], fit_params["means"])
+        summary = _summary(fit_weights[order], family.permute(fit_params, order),
+                           model.covariance_type)
+        for name, value in summary.items():
+            collected[name].append(value)
+    replicates = {name: np.array(values) for name, values in collected.items()}
+    return BootstrapResult(method, _summary(weights, params, model.covariance_type),
+                           replicates, n_failed, n_unconverged)
+
+
+def _variances_1d(params, covariance_type, n_components):
+    """The K variances of a 1-D fit, whatever its covariance type's array shape."""
+    return np.broadcast_to(np.asarray(params["covariances"], dtype=float).ravel(),
+                           (n_components,))
+
+
+def _refit_1d(datasets, weights, params, covariance_type, reg_covar, tol, max_iter):
+    """Refit every 1-D replicate from the same start at once; (weights, params, converged) each."""
+    n_sets, n_components = datasets.shape[0], weights.shape[0]
+    tile = lambda values: np.tile(values, (n_sets, 1))  # noqa: E731
+    batch = batch_em_1d(datasets, tile(weights), tile(params["means"][:, 0]),
+                        tile(_variances_1d(params, covariance_type, n_components)),
+                        tol=tol, max_iter=max_iter, reg_covar=reg_covar,
+                        tied=covariance_type == "tied")
+    fits = []
+    for b in range(n_sets):
+        if batch.failed[b]:
+            fits.append(None)
+            continue
+        variances = batch.variances[b]
+        covariances = variances[0:1] if covariance_type == "tied" else variances
+        shapes = {"full": (-1, 1, 1), "tied": (1, 1), "diag": (-1, 1), "spherical": (-1,)}
+        fits.append((batch.weights[b], gaussian_parameters(
+            batch.means[b][:, np.newaxis], covariances.reshape(shapes[covariance_type]),
+            covariance_type), bool(batch.converged[b])))
+    return fits
+
+
+def _refit_each(datasets, weights, params, family, tol, max_iter):
+    """Refit replicates one by one with the course's EM loop (data of several features)."""
+    fits = []
+    for data in datasets:
+        try:
+            result = run_em(family, data, weights, params, tol=tol, max_iter=max_iter)
+        except _REFIT_FAILURES:
+            fits.append(None)
+            continue
+        fits.append((result.weights, result.params, result.converged))
+    return fits
+
+
+# --------------------------------------------------------------------------
+# the bootstrap likelihood-ratio test of M against M + 1 components
+
+
+def likelihood_ratio_statistic(log_likelihood_null, log_likelihood_alternative):
+    """LR = 2 (ln L_alternative - ln L_null), the likelihood-ratio statistic.
+
+    For nested models fitted by maximum likelihood it is non-negative; large
+    values speak against the null model.
+    """
+    return 2.0 * (log_likelihood_alternative - log_likelihood_null)
+
+
+def bootstrap_p_value(statistic, null_statistics):
+    """(1 + #{null statistics >= observed}) / (B + 1).
+
+    Counting the observed data set as one more draw from the null keeps the
+    p-value above zero and makes the test exact in level (Davison & Hinkley
+    1997, section 4.2).
+    """
+    null_statistics = np.asarray(null_statistics, dtype=float)
+    return (1.0 + np.count_nonzero(null_statistics >= statistic)) / (null_statistics.size + 1.0)
+
+
+def split_component_start(weights, means, variances, component, tied=False):
+    """An M+1 start from an M-component 1-D fit: ``component`` split into two halves.
+
+    The halves share the component's weight equally and sit half a standard
+    deviation either side of its mean; their variance is reduced by that
+    shift squared, so together they keep the component's mean and variance
+    (with ``tied`` the shared variance is left as it is).  ln L at this start
+    is therefore close to the M-component fit's.
+
+    Parameters
+    ----------
+    weights, means, variances : ndarrays of shape (..., n_components)
+        One mixture, or a stack of them (the last axis runs over components).
+    component : int
+
+    Returns
+    -------
+    weights, means, variances : ndarrays of shape (..., n_components + 1)
+    """
+    shift = 0.5 * np.sqrt(variances[..., component])
+    new_weights = np.concatenate([weights, weights[..., component:component + 1] / 2], axis=-1)
+    new_weights[..., component] /= 2
+    new_means = np.concatenate([means, (means[..., component] + shift)[..., np.newaxis]],
+                               axis=-1)
+    new_means[..., component] -= shift
+    new_variances = np.concatenate([variances, variances[..., component:component + 1]],
+                                   axis=-1)
+    if not tied:
+        new_variances[..., component] -= shift**2
+        new_variances[..., -1] -= shift**2
+    return new_weights, new_means, new_variances
+
+
+def duplicate_component(weights, means, variances):
+    """Each M-component 1-D fit written as an M+1 mixture: its heaviest component cut in two.
+
+    Both halves keep that component's mean and variance and get half its
+    weight, so the density, and ln L, are exactly those of the M-component
+    fit.  It shows that the best M+1 fit is never worse than the best M fit.
+
+    Parameters
+    ----------
+    weights, means, variances : ndarrays of shape (n_sets, n_components)
+
+    Returns
+    -------
+    weights, means, variances : ndarrays of shape (n_sets, n_components + 1)
+    """
+    rows = np.arange(weights.shape[0])
+    heaviest = np.argmax(weights, axis=1)
+    new_weights = np.column_stack([weights, weights[rows, heaviest] / 2])
+    new_weights[rows, heaviest] /= 2
+    return (new_weights, np.column_stack([means, means[rows, heaviest]]),
+            np.column_stack([variances, variances[rows, heaviest]]))
+
+
+def _best_of_starts(X, starts, options, short_iter=10):
+    """For each data set, the highest-ln-L EM fit over several starts.
+
+    With several starts, each first runs ``short_iter`` iterations and only
+    the best of them goes on to convergence (the "short runs" strategy of
+    Biernacki, Celeux & Govaert 2003): most of the cost of a fit is its slow
+    final approach, which the losing starts are spared.
+    """
+    if len(starts) == 1:
+        return batch_em_1d(X, *starts[0], **options)
+    short = [batch_em_1d(X, *start, **dict(options, max_iter=min(short_iter,
+                                                                  options["max_iter"])))
+             for start in starts]
+    scores = np.stack([np.where(fit.failed, -np.inf, fit.log_likelihood) for fit in short])
+    best = np.argmax(scores, axis=0)
+    rows = np.arange(X.shape[0])
+    pick = lambda name: np.stack([getattr(fit, name) for fit in short])[best, rows]  # noqa: E731
+    return batch_em_1d(X, pick("weights"), pick("means"), pick("variances"), **options)
+
+
+def _kmeans_starts_1d(X, n_components, n_starts, rng, options):
+    """``n_starts`` k-means starts for each data set in the stack X (n_sets, n_samples)."""
+    starts = []
+    for _ in range(n_starts):
+        resp = np.stack([kmeans_responsibilities(data[:, np.newaxis], n_components, rng)
+                         for data in X])
+        starts.append(_m_step_1d(X, resp, options["reg_covar"], options["tied"]))
+    return starts
+
+
+def _fit_pair_1d(X, n_components, null_starts, rng, n_init, options):
+    """Maximise ln L with M and with M + 1 components on each data set of a stack.
+
+    The M fit is the best over ``null_starts`` and ``n_init`` k-means
+    starts; the M+1 fit the best over every split of one component of the M
+    fit and ``n_init`` k-means starts.  Where EM's tolerance stops that M+1
+    fit just short of the M fit's ln L (when the data hold no extra
+    component, ln L is flat), the M fit with a component cut in two
+    (:func:`duplicate_component`), which reaches exactly ln L_M, is the M+1 fit.
+
+    Returns
+    -------
+    null, alternative : BatchFit
+    """
+    null = _best_of_starts(X, null_starts + _kmeans_starts_1d(X, n_components, n_init, rng,
+                                                             options), options)
+    splits = [split_component_start(null.weights, null.means, null.variances, k,
+                                    options["tied"]) for k in range(n_components)]
+    alternative = _best_of_starts(X, splits + _kmeans_starts_1d(
+        X, n_components + 1, n_init, rng, options), options)
+    short = ~(alternative.log_likelihood >= null.log_likelihood) & ~null.failed
+    if np.any(short):
+        doubled = duplicate_component(null.weights[short], null.means[short],
+                                      null.variances[short])
+        for name, value in zip(("weights", "means", "variances"), doubled):
+            getattr(alternative, name)[short] = value
+        alternative.log_likelihood[short] = _e_step_1d(X[short], *doubled)[0].sum(axis=1)
+        alternative.failed[short] = False
+    return null, alternative
+
+
+@dataclass
+class LikelihoodRatioTest:
+    """The outcome of :func:`bootstrap_lrt`: H0 = M components, H1 = M + 1.
+
+    Attributes
+    ----------
+    n_components : int
+        M, the number of components under the null hypothesis.
+    log_likelihood_null, log_likelihood_alternative : float
+        Maximised ln L of the data with M and with M + 1 components.
+    statistic : float
+        LR = 2 (ln L_{M+1} - ln L_M) on the data.
+    null_statistics : ndarray of shape (n_replicates - n_failed,)
+        LR on each data set simulated from the fitted M-component model.
+    p_value : float
+    null_mixture, alternative_mixture : tuple of ndarrays
+        ``(weights, means, sigmas)`` of the two fits to the data; the
+        replicates were drawn from ``null_mixture``.
+    n_failed : int
+        Simulated data sets whose fits collapsed (left out).
+    """
+
+    n_components: int
+    log_likelihood_null: float
+    log_likelihood_alternative: float
+    statistic: float
+    null_statistics: np.ndarray
+    p_value: float
+    null_mixture: tuple
+    alternative_mixture: tuple
+    n_failed: int
+
+    def __str__(self):
+        m = self.n_components
+        return (f"H0: M = {m} against H1: M = {m + 1}   LR = {self.statistic:.2f}   "
+                f"bootstrap p = {self.p_value:.3f}  ({self.null_statistics.size} replicates)")
+
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(str(self))
+
+
+def bootstrap_lrt(X, n_components, n_replicates=99, *, covariance_type="full", n_init=3,
+                  n_init_replicate=0, random_state=None, tol=1e-7, max_iter=3000,
+                  reg_covar=1e-6):
+    """Parametric bootstrap likelihood-ratio test of M against M + 1 components (1-D data).
+
+    1. Fit M and M + 1 components to X and compute LR = 2 (ln L_{M+1} - ln L_M).
+    2. Draw ``n_replicates`` data sets of the same size from the fitted
+       M-component model (H0 true by construction) and compute LR on each
+       in the same way (all replicates at once, :func:`batch_em_1d`).
+    3. The p-value is the share of simulated LR at least as large as the
+       observed one (:func:`bootstrap_p_value`).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples,) or (n_samples, 1)
+    n_components : int
+        M, the number of components under H0.
+    n_replicates : int
+        Simulated data sets B (99 or 199 are usual; the smallest possible
+        p-value is 1 / (B + 1)).
+    covariance_type : {'full', 'tied', 'diag', 'spherical'}
+        In 1-D only 'tied' (one shared variance) differs from the others.
+    n_init : int
+        k-means starts for each fit to X, on top of the split starts.
+    n_init_replicate : int
+        k-means starts for each fit to a simulated data set; their M fit
+        also starts from the parameters they were drawn from.
+    random_state : None, int or numpy Generator
+    tol, max_iter, reg_covar : passed to every EM run.
+
+    Returns
+    -------
+    LikelihoodRatioTest
+    """
+    n_components = check.check_int(n_components, "n_components", 1)
+    n_replicates = check.check_int(n_replicates, "n_replicates", 1)
+    n_init = check.check_int(n_init, "n_init", 1)
+    n_init_replicate = check.check_int(n_init_replicate, "n_init_replicate", 0)
+    check.check_choice(covariance_type, "covariance_type", check.COVARIANCE_TYPES)
+    options = {"tol": check.check_float(tol, "tol", 0.0),
+               "max_iter": check.check_int(max_iter, "max_iter", 1),
+               "reg_covar": check.check_float(reg_covar, "reg_covar", 0.0),
+               "tied": covariance_type == "tied"}
+    X = check.check_data(X)
+    if X.shape[1] != 1:
+        raise ValueError("bootstrap_lrt works on one feature (X of shape (n_samples,)); "
+                         f"got X of shape {X.shape}.")
+    check.check_enough_samples(X.shape[0], n_components + 1)
+    rng = check.check_random_state(random_state)
+
+    data = X[:, 0][np.newaxis, :]
+    null, alternative = _fit_pair_1d(data, n_components, [], rng, n_init, options)
+    if null.failed[0] or alternative.failed[0]:
+        raise RuntimeError(f"Every EM start collapsed when fitting {n_components} or "
+                           f"{n_components + 1} components to X; try a larger reg_covar.")
+    observed = likelihood_ratio_statistic(null.log_likelihood[0], alternative.log_likelihood[0])
+
+    weights, means, variances = null.weights[0], null.means[0], null.variances[0]
+    datasets, _ = simulate_mixture(weights, means[:, np.newaxis], variances, "spherical",
+                                   X.shape[0], n_replicates, rng)
+    tile = lambda values: np.tile(values, (n_replicates, 1))  # noqa: E731
+    null_sim, alternative_sim = _fit_pair_1d(
+        datasets[:, :, 0], n_components, [(tile(weights), tile(means), tile(variances))], rng,
+        n_init_replicate, options)
+    statistics = likelihood_ratio_statistic(null_sim.log_likelihood,
+                                            alternative_sim.log_likelihood)
+    valid = np.isfinite(statistics)
+    statistics = statistics[valid]
+    mixture = lambda fit: (fit.weights[0], fit.means[0], np.sqrt(fit.variances[0]))  # noqa: E731
+    return LikelihoodRatioTest(
+        n_components, float(null.log_likelihood[0]), float(alternative.log_likelihood[0]),
+        float(observed), statistics, float(bootstrap_p_value(observed, statistics)),
+        mixture(null), mixture(alternative), int(np.count_nonzero(~valid)))
+
+
+def sequential_lrt(X, max_components, n_replicates=99, *, random_state=None, **options):
+    """Bootstrap LR tests of M = 1 vs 2, 2 vs 3, ..., (max_components - 1) vs max_components.
+
+    As in ``mclust::mclustBootstrapLRT``, every test is run (read them in
+    order and stop at the first that does not reject).  One generator seeds
+    all of them.
+
+    Returns
+    -------
+    list of LikelihoodRatioTest
+    """
+    max_components = check.check_int(max_components, "max_components", 2)
+    rng = check.check_random_state(random_state)
+    return [bootstrap_lrt(X, m, n_replicates, random_state=rng, **options)
+            for m in range(1, max_components)]

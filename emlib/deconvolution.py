@@ -1,0 +1,508 @@
+"""Measurement errors: intrinsic widths, the text's eq.-7 route and extreme deconvolution.
+
+Each datum comes with its own Gaussian measurement error. Write the true
+value of sample i as y_i, drawn from the mixture, and what was measured as
+
+    x_i = R_i y_i + epsilon_i,        epsilon_i ~ N(0, S_i),
+
+where S_i is the (known) error covariance of that sample and R_i a known
+projection: the identity unless some coordinates are missing or only
+combinations of them were measured. Convolving component j, N(y | mu_j, V_j),
+with the error gives the density of what is observed:
+
+    p(x_i | j) = N(x_i | R_i mu_j, T_ij),        T_ij = R_i V_j R_i^T + S_i.
+
+In one dimension with R_i = 1 and S_i = e_i^2 this is the text's
+N(x_i | mu_j, sigma_j^2 + e_i^2). The mu_j and V_j (sigma_j^2) are the
+*intrinsic* parameters, the ones the errors have not broadened.
+
+This module has three ways to deal with the errors:
+
+- :func:`intrinsic_width`: the homoscedastic correction sigma*_j = (sigma_j^2 - e^2)^(1/2),
+  applied after an ordinary fit;
+- the text's route in 1-D: the precision-weighted mean update
+  (:func:`eq7_mean_update`) and eq. 7 with its sign corrected, solved
+  numerically for sigma_j^2 (:func:`solve_eq7_variance`);
+- extreme deconvolution (XD; Bovy, Hogg & Roweis 2011, Annals of Applied
+  Statistics 5, 1657): treat the true values y_i as missing data as well,
+  so that their conditional means b_ij and covariances B_ij
+  (:func:`xd_expected_values`) give closed-form M-steps in any dimension
+  (:func:`xd_update_means`, :func:`xd_update_covariances`).
+
+Everything here is a pure function on arrays; the component families in
+:mod:`emlib.families.xd` hand them to the EM loop.
+"""
+
+from collections import namedtuple
+
+import numpy as np
+from scipy.optimize import brentq
+
+from .gaussian import LOG_2PI, DegenerateComponentError
+
+# Added to sums of weights in denominators so an empty component gives a
+# finite (if meaningless) update rather than 0/0, as in emlib.likelihood.
+_TINY = 10 * np.finfo(np.float64).eps
+
+
+# --------------------------------------------------------------------------
+# The homoscedastic correction
+
+
+def intrinsic_width(observed_width, error, *, unresolved="raise"):
+    """sigma*_j = (sigma_j^2 - e^2)^(1/2): remove a common error e from fitted widths.
+
+    The convolution of N(mu, sigma*^2) with an error N(0, e^2) is
+    N(mu, sigma*^2 + e^2), so a width sigma_j fitted to data that all carry
+    the same error e estimates (sigma*^2 + e^2)^(1/2); solving for sigma*
+    gives the correction. It only works when every point has the same error.
+
+    When the fitted width comes out *smaller* than e (sampling noise can do
+    that when sigma* is small compared with e) there is no real square root:
+    the data are narrower than the errors alone would make them, and the
+    intrinsic width is not resolved.
+
+    Parameters
+    ----------
+    observed_width : float or array-like
+        Fitted standard deviations sigma_j (not variances).
+    error : float or array-like
+        The common measurement error e (a standard deviation), broadcast
+        against ``observed_width``.
+    unresolved : {'raise', 'zero'}
+        What to do where sigma_j < e. ``'raise'``: a ValueError naming those
+        entries. ``'zero'``: return 0 there, the value that maximises the
+        likelihood of a single Gaussian under the constraint sigma* >= 0.
+
+    Returns
+    -------
+    float or ndarray
+        sigma*_j, with the shape of ``observed_width`` and ``error`` broadcast.
+    """
+    if unresolved not in ("raise", "zero"):
+        raise ValueError(f"unresolved must be 'raise' or 'zero'; got {unresolved!r}.")
+    widths = np.asarray(observed_width, dtype=float)
+    errors = np.asarray(error, dtype=float)
+    for name, values in (("observed_width", widths), ("error", errors)):
+        if not np.all(np.isfinite(values)) or np.any(values < 0):
+            raise ValueError(f"{name} must be finite and non-negative; got {values}.")
+    excess = widths**2 - errors**2
+    if np.any(excess < 0) and unresolved == "raise":
+        bad = np.flatnonzero(excess < 0)
+        raise ValueError(
+            f"The fitted width is smaller than the measurement error at {bad.size} "
+            f"entr{'y' if bad.size == 1 else 'ies'} (flat indices {bad.tolist()}): "
+            "sigma_j^2 - e^2 < 0 has no real square root, so the intrinsic width is not "
+            "resolved by these data. Pass unresolved='zero' to report 0 there, or model "
+            "the errors in the fit (emlib.XDGMM)."
+        )
+    result = np.sqrt(np.maximum(excess, 0.0))
+    return float(result) if result.ndim == 0 else result
+
+
+# --------------------------------------------------------------------------
+# The text's route in 1-D: the mean update and eq. 7
+
+
+def log_convolved_densities_1d(x, error_variances, means, variances):
+    """ln N(x_i | mu_j, sigma_j^2 + e_i^2): eq. 1's terms with measurement errors, in 1-D.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n_samples,)
+    error_variances : ndarray of shape (n_samples,)
+        e_i^2.
+    means, variances : ndarray of shape (n_components,)
+        Intrinsic mu_j and sigma_j^2.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_components)
+    """
+    total = error_variances[:, np.newaxis] + variances
+    return -0.5 * (LOG_2PI + np.log(total) + (x[:, np.newaxis] - means) ** 2 / total)
+
+
+def eq7_mean_update(x, error_variances, responsibilities, variances):
+    """mu_j = sum_i [w_ij / (sigma_j^2 + e_i^2)] x_i / sum_i [w_ij / (sigma_j^2 + e_i^2)].
+
+    The text's mean update with errors: each point counts with its
+    responsibility times its precision under component j, so precise points
+    pull harder. The weights contain sigma_j^2, so this is the best mean
+    *given* the current sigma_j, not a closed form for both at once.
+
+    Parameters
+    ----------
+    x, error_variances : ndarray of shape (n_samples,)
+    responsibilities : ndarray of shape (n_samples, n_components)
+        w_ij (sample weights already folded in).
+    variances : ndarray of shape (n_components,)
+        The current sigma_j^2.
+
+    Returns
+    -------
+    ndarray of shape (n_components,)
+    """
+    precision_weights = responsibilities / (error_variances[:, np.newaxis] + variances)
+    return x @ precision_weights / (precision_weights.sum(axis=0) + _TINY)
+
+
+def eq7_residual(variance, x, error_variances, responsibilities, mean):
+    """Right-hand side minus left-hand side of eq. 7 (sign corrected), at sigma_j^2 = ``variance``.
+
+    Setting the derivative of ln L with respect to sigma_j^2 to zero gives
+
+        sum_i w_ij / (sigma_j^2 + e_i^2) = sum_i w_ij (x_i - mu_j)^2 / (sigma_j^2 + e_i^2)^2,
+
+    with a **plus** sign in the left denominator (the text prints a minus).
+    This function returns the right side minus the left side, which is
+    2 dQ/d(sigma_j^2) (see :func:`eq7_objective`): positive where a larger
+    sigma_j would fit better, zero at the update. Both sums are combined
+    into one, sum_i w_ij [(x_i - mu_j)^2 - sigma_j^2 - e_i^2] / (sigma_j^2 + e_i^2)^2,
+    which avoids subtracting two large numbers.
+
+    Parameters
+    ----------
+    variance : float or ndarray
+        Trial values of sigma_j^2; the result has this shape.
+    x, error_variances : ndarray of shape (n_samples,)
+    responsibilities : ndarray of shape (n_samples,)
+        w_ij for this one component.
+    mean : float
+        mu_j.
+    """
+    variance = np.asarray(variance, dtype=float)
+    total = error_variances + variance[..., np.newaxis]
+    return (responsibilities * ((x - mean) ** 2 - total) / total**2).sum(axis=-1)
+
+
+def eq7_objective(variance, x, error_variances, responsibilities, mean):
+    """Q_j(s) = -1/2 sum_i w_ij [ln(s + e_i^2) + (x_i - mu_j)^2 / (s + e_i^2)], s = sigma_j^2.
+
+    The part of the expected complete-data log-likelihood (eq. 3) that
+    depends on sigma_j^2 (constants dropped). The M-step maximises it;
+    its derivative is half of :func:`eq7_residual`.
+    """
+    variance = np.asarray(variance, dtype=float)
+    total = error_variances + variance[..., np.newaxis]
+    with np.errstate(divide="ignore", invalid="ignore"):  # sigma = e = 0 gives -inf, not a crash
+        terms = responsibilities * (np.log(total) + (x - mean) ** 2 / total)
+    return -0.5 * terms.sum(axis=-1)
+
+
+#: The result of :func:`solve_eq7_variance`.
+Eq7Solution = namedtuple("Eq7Solution", ["variance", "at_boundary"])
+
+
+def solve_eq7_variance(x, error_variances, responsibilities, mean, *, n_grid=64):
+    """Solve eq. 7 (sign corrected) for the intrinsic variance sigma_j^2 >= 0.
+
+    Where the roots can be: term i of :func:`eq7_residual`,
+    w_ij (r_i^2 - e_i^2 - s) / (s + e_i^2)^2 with r_i = x_i - mu_j, is negative
+    once s > r_i^2 - e_i^2. So every root lies in (0, s_max] with
+    s_max = max_i (r_i^2 - e_i^2), over the points with w_ij > 0.
+
+    - If s_max <= 0, every point lies closer to mu_j than its own error bar:
+      the residual is negative for all sigma_j^2 > 0, so Q_j only falls as
+      sigma_j grows and eq. 7 has **no positive root**. The maximum over
+      sigma_j >= 0 is on the boundary, sigma_j^2 = 0 (the heteroscedastic
+      form of the text's "sigma_j smaller than e" failure). We return 0 and
+      say so with ``at_boundary=True``.
+    - Otherwise the residual is evaluated on a logarithmic grid over
+      (0, s_max]; every change of sign from + to - brackets a local maximum
+      of Q_j, found with :func:`scipy.optimize.brentq`. With very unequal
+      errors Q_j can have more than one (it need not be unimodal), so every
+      bracketed root, and 0 if the residual is already negative at the
+      bottom of the grid, is a candidate; the one with the largest Q_j wins.
+
+    Parameters
+    ----------
+    x, error_variances : ndarray of shape (n_samples,)
+    responsibilities : ndarray of shape (n_samples,)
+        w_ij for this one component (sample weights folded in).
+    mean : float
+        mu_j, usually just updated by :func:`eq7_mean_update`.
+    n_grid : int
+        Grid points used to bracket the roots.
+
+    Returns
+    -------
+    Eq7Solution
+        ``variance`` (sigma_j^2) and ``at_boundary`` (True when the maximum
+        is sigma_j = 0 because no positive root wins).
+    """
+    used = responsibilities > 0
+    x, error_variances, weights = x[used], error_variances[used], responsibilities[used]
+    if weights.size == 0:
+        return Eq7Solution(0.0, True)
+    upper = float(np.max((x - mean) ** 2 - error_variances))
+    if upper <= 0:
+        return Eq7Solution(0.0, True)
+
+    def residual(variance):
+        return float(eq7_residual(variance, x, error_variances, weights, mean))
+
+    grid = upper * np.geomspace(1e-12, 1.0, n_grid)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        signs = eq7_residual(grid, x, error_variances, weights, mean) > 0
+    candidates = [] if signs[0] else [0.0]
+    for k in np.flatnonzero(signs[:-1] & ~signs[1:]):
+        # brentq needs opposite signs; a residual of exactly 0 at the top is itself the root.
+        if residual(grid[k + 1]) == 0:
+            candidates.append(float(grid[k + 1]))
+        else:
+            candidates.append(brentq(residual, grid[k], grid[k + 1],
+                                     xtol=1e-15 * upper, rtol=4 * np.finfo(float).eps))
+    if not candidates:  # the grid saw no sign change at all: Q_j rises up to s_max
+        candidates.append(upper)
+    values = eq7_objective(np.array(candidates), x, error_variances, weights, mean)
+    values = np.where(np.isnan(values), -np.inf, values)
+    best = candidates[int(np.argmax(values))]
+    return Eq7Solution(best, best == 0.0)
+
+
+# --------------------------------------------------------------------------
+# Extreme deconvolution (any dimension)
+
+
+def convolved_covariances(covariances, error_covariances, projection=None):
+    """T_ij = R_i V_j R_i^T + S_i: the covariance of x_i under component j.
+
+    Parameters
+    ----------
+    covariances : ndarray of shape (n_components, d, d)
+        Intrinsic V_j.
+    error_covariances : ndarray of shape (n_samples, d_obs, d_obs)
+        S_i.
+    projection : ndarray of shape (n_samples, d_obs, d) or (1, d_obs, d), or None
+        R_i (None: the identity, d_obs = d).
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_components, d_obs, d_obs)
+    """
+    if projection is None:
+        projected = covariances[np.newaxis]
+    else:
+        rows = projection[:, np.newaxis]  # (n or 1, 1, d_obs, d)
+        projected = rows @ covariances @ np.swapaxes(rows, -1, -2)
+    return projected + error_covariances[:, np.newaxis]
+
+
+def cholesky_factors(matrices):
+    """Lower-triangular L with L L^T = A, for every matrix A of a stack.
+
+    The Cholesky-Banachiewicz recursion, looping over the d coordinates only
+    and vectorised over the stack. XD needs one small matrix per point and
+    component; for those numpy.linalg.cholesky, which calls LAPACK once per
+    matrix, is several times slower. Raises numpy.linalg.LinAlgError if a
+    matrix is not positive definite.
+
+    Parameters
+    ----------
+    matrices : ndarray of shape (..., d, d)
+    """
+    n_features = matrices.shape[-1]
+    lower = np.zeros_like(matrices)
+    for j in range(n_features):
+        pivot = matrices[..., j, j] - (lower[..., j, :j] ** 2).sum(axis=-1)
+        if not np.all(pivot > 0):
+            raise np.linalg.LinAlgError("a matrix is not positive definite")
+        lower[..., j, j] = np.sqrt(pivot)
+        for i in range(j + 1, n_features):
+            inner = (lower[..., i, :j] * lower[..., j, :j]).sum(axis=-1)
+            lower[..., i, j] = (matrices[..., i, j] - inner) / lower[..., j, j]
+    return lower
+
+
+def inverse_lower_triangular(lower):
+    """L^-1 for a stack of lower-triangular L, by forward substitution (vectorised as above)."""
+    n_features = lower.shape[-1]
+    inverse = np.zeros_like(lower)
+    for i in range(n_features):
+        inverse[..., i, i] = 1.0 / lower[..., i, i]
+        for j in range(i):
+            inner = (lower[..., i, j:i] * inverse[..., j:i, j]).sum(axis=-1)
+            inverse[..., i, j] = -inner / lower[..., i, i]
+    return inverse
+
+
+def convolved_terms(X, error_covariances, means, covariances, projection=None):
+    """What XD's E- and M-step share, computed once for all points and components.
+
+    With T_ij = L_ij L_ij^T (Cholesky), the whitening matrix W_ij = L_ij^-1
+    turns the residual x_i - R_i mu_j into z_ij = W_ij (x_i - R_i mu_j), whose
+    squared length is the Mahalanobis distance in ln N; and T_ij^-1 = W_ij^T W_ij.
+
+    Returns
+    -------
+    log_densities : ndarray of shape (n_samples, n_components)
+        ln N(x_i | R_i mu_j, T_ij).
+    whitened_residuals : ndarray of shape (n_samples, n_components, d_obs)
+        z_ij.
+    whitening : ndarray of shape (n_samples, n_components, d_obs, d_obs)
+        W_ij = L_ij^-1 (lower triangular).
+    """
+    total = convolved_covariances(covariances, error_covariances, projection)
+    try:
+        lower = cholesky_factors(total)
+    except np.linalg.LinAlgError:
+        raise DegenerateComponentError(
+            "A convolved covariance R_i V_j R_i^T + S_i is not positive definite: a "
+            "component has collapsed onto points that have zero measurement error. Increase "
+            "reg_covar, give those points a (small) error, or use fewer components."
+        ) from None
+    whitening = inverse_lower_triangular(lower)
+    if projection is None:
+        predicted = means[np.newaxis]
+    else:
+        predicted = np.einsum("nab,kb->nka", projection, means)
+    residuals = X[:, np.newaxis, :] - predicted
+    whitened = np.einsum("nkab,nkb->nka", whitening, residuals)
+    log_det = 2.0 * np.log(np.diagonal(lower, axis1=-2, axis2=-1)).sum(axis=-1)
+    squared = np.einsum("nka,nka->nk", whitened, whitened)
+    log_densities = -0.5 * (X.shape[1] * LOG_2PI + log_det + squared)
+    return log_densities, whitened, whitening
+
+
+def log_convolved_densities(X, error_covariances, means, covariances, projection=None):
+    """ln N(x_i | R_i mu_j, R_i V_j R_i^T + S_i) for every sample and component.
+
+    The d-dimensional form of the text's N(x_i | mu_j, sigma_j^2 + e_i^2).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, d_obs)
+    error_covariances : ndarray of shape (n_samples, d_obs, d_obs)
+    means : ndarray of shape (n_components, d)
+    covariances : ndarray of shape (n_components, d, d)
+    projection : ndarray of shape (n_samples or 1, d_obs, d), or None
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_components)
+    """
+    return convolved_terms(X, error_covariances, means, covariances, projection)[0]
+
+
+def xd_expected_values(X, error_covariances, means, covariances, projection=None, *,
+                       terms=None):
+    """XD's E-step: b_ij = E[y_i | x_i, j] and B_ij = Cov[y_i | x_i, j].
+
+    Given that sample i came from component j, its true value y_i and the
+    measurement x_i are jointly Gaussian, so conditioning on x_i gives
+
+        b_ij = mu_j + V_j R_i^T T_ij^-1 (x_i - R_i mu_j),
+        B_ij = V_j - V_j R_i^T T_ij^-1 R_i V_j.
+
+    b_ij pulls the measurement towards the component (more so the larger
+    the error compared with V_j); B_ij is what remains unknown about y_i.
+    With zero errors and R_i = 1, b_ij = x_i and B_ij = 0.
+
+    Parameters
+    ----------
+    X, error_covariances, means, covariances, projection
+        As in :func:`log_convolved_densities`.
+    terms : tuple, optional
+        The output of :func:`convolved_terms` for the same arguments, if
+        already computed.
+
+    Returns
+    -------
+    expected_values : ndarray of shape (n_samples, n_components, d)
+        b_ij.
+    expected_covariances : ndarray of shape (n_samples, n_components, d, d)
+        B_ij.
+    """
+    if terms is None:
+        terms = convolved_terms(X, error_covariances, means, covariances, projection)
+    _, whitened, whitening = terms
+    # With T^-1 = W^T W and C_ij = V_j R_i^T W_ij^T: b = mu + C z and B = V - C C^T.
+    if projection is None:
+        cross = np.einsum("kab,nkcb->nkac", covariances, whitening, optimize=True)
+    else:
+        cross = np.einsum("kab,ncb,nkdc->nkad", covariances, projection, whitening,
+                          optimize=True)
+    cross = np.ascontiguousarray(cross)  # einsum may return a strided view: slow to reuse
+    expected_values = means + np.einsum("nkab,nkb->nka", cross, whitened)
+    expected_covariances = covariances - cross @ np.swapaxes(cross, -1, -2)
+    return expected_values, expected_covariances
+
+
+def xd_update_means(responsibilities, expected_values, counts):
+    """mu_j = sum_i q_ij b_ij / N_j: XD's mean update (eq. 4 with x_i replaced by b_ij).
+
+    Parameters
+    ----------
+    responsibilities : ndarray of shape (n_samples, n_components)
+        q_ij (sample weights folded in).
+    expected_values : ndarray of shape (n_samples, n_components, d)
+        b_ij.
+    counts : ndarray of shape (n_components,)
+        N_j = sum_i q_ij.
+    """
+    return np.einsum("ij,ijk->jk", responsibilities, expected_values) / counts[:, np.newaxis]
+
+
+def xd_update_covariances(responsibilities, expected_values, expected_covariances, counts,
+                          means, reg_covar=0.0):
+    """V_j = sum_i q_ij [(mu_j - b_ij)(mu_j - b_ij)^T + B_ij] / N_j: XD's covariance update.
+
+    Eq. 5 with x_i replaced by b_ij, plus B_ij: the scatter of the
+    best guesses b_ij alone would understate V_j by what is still uncertain
+    about each y_i. ``reg_covar`` is then added to the diagonal (as in
+    :class:`emlib.GaussianMixture`).
+
+    Returns
+    -------
+    ndarray of shape (n_components, d, d)
+    """
+    deviations = expected_values - means  # (n, K, d)
+    terms = deviations[..., :, np.newaxis] * deviations[..., np.newaxis, :] + expected_covariances
+    # A plain (unoptimised) einsum: a C loop, no BLAS threads for these long, thin sums.
+    covariances = np.einsum("ij,ijkl->jkl", responsibilities, terms) / counts[:, None, None]
+    covariances = 0.5 * (covariances + np.swapaxes(covariances, 1, 2))  # exact symmetry
+    return covariances + reg_covar * np.eye(means.shape[1])
+
+
+# --------------------------------------------------------------------------
+# Missing coordinates
+
+
+def missing_as_projection(X, error_covariances):
+    """Turn missing coordinates (NaN in X) into zero rows of a projection R_i.
+
+    A sample with coordinate k missing gets row k of R_i set to zero, the
+    value 0 in place of NaN and error variance 1 / (2 pi) on that coordinate
+    (uncorrelated with the others). That coordinate then contributes the
+    factor N(0 | 0, 1/(2 pi)) = 1 to every component's density: nothing to
+    ln L and nothing to any update, exactly as if the row had been deleted,
+    while every sample keeps the same number of coordinates (so everything
+    stays vectorised).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, d), NaN where missing
+    error_covariances : array-like of shape (n_samples, d, d)
+        Entries in missing rows and columns are ignored.
+
+    Returns
+    -------
+    X_filled : ndarray of shape (n_samples, d)
+    error_covariances : ndarray of shape (n_samples, d, d)
+    projection : ndarray of shape (n_samples, d, d)
+    """
+    X = np.array(X, dtype=float)
+    covariances = np.array(error_covariances, dtype=float)
+    if X.ndim != 2 or covariances.shape != X.shape + (X.shape[1],):
+        raise ValueError(
+            "X must have shape (n_samples, d) and error_covariances (n_samples, d, d); got "
+            f"{X.shape} and {covariances.shape}.")
+    missing = np.isnan(X)
+    observed = (~missing).astype(float)
+    projection = observed[:, :, np.newaxis] * np.eye(X.shape[1])
+    keep = observed[:, :, np.newaxis] * observed[:, np.newaxis, :]
+    covariances = np.where(keep > 0, covariances, 0.0)
+    covariances += (missing[:, :, np.newaxis] * np.eye(X.shape[1])) / (2 * np.pi)
+    X[missing] = 0.0
+    return X, covariances, projection

@@ -1,0 +1,107 @@
+"""Self-checks for notebook 03, the EM algorithm.
+
+The starting values the exercises use are defined here, so the statement in
+the notebook and the check cannot drift apart.
+"""
+
+import numpy as np
+from scipy.special import xlogy
+
+from ..datasets import text_mixture
+from ..direct_optimisation import component_log_densities, mixture_log_likelihood
+from ..gaussian import update_covariances, update_means
+from ..likelihood import effective_counts, expectation, log_weighted_densities, update_weights
+from .core import Feedback, check_close
+
+
+def _check(answer, expected, **options):
+    """:func:`check_close`, with a plain word for an untouched ``None`` placeholder."""
+    if answer is None:
+        return Feedback(False, f"{options.get('name', 'your answer')}: replace None with your "
+                               "answer, then run the cell again.")
+    return check_close(answer, expected, **options)
+
+#: Exercises 1 and 2 start EM on the text's data from here.
+FIRST_ITERATION_START = {
+    "weights": np.array([1 / 3, 1 / 3, 1 / 3]),
+    "means": np.array([-2.0, 0.0, 2.0]),
+    "sigmas": np.array([1.0, 1.0, 1.0]),
+}
+
+#: Exercise 3: the text's data plus 20 copies of x = 1.5, and a four-component
+#: mixture whose fourth component sits on the repeated value.
+COLLAPSE_SETUP = {
+    "repeated_value": 1.5,
+    "n_repeats": 20,
+    "weights": np.array([0.25, 0.58, 0.14, 0.03]),
+    "means": np.array([-1.2, 0.03, 3.08, 1.5]),
+    "sigmas_first_three": np.array([1.4, 1.07, 0.41]),
+}
+
+
+def _first_iteration():
+    """Responsibilities at the start, then N_j and the new parameters (eqs. 2, 4-6)."""
+    x, _ = text_mixture()
+    start = FIRST_ITERATION_START
+    log_densities = component_log_densities(x, start["means"], start["sigmas"])
+    _, resp = expectation(log_densities, start["weights"])
+    counts = effective_counts(resp)
+    X = x[:, np.newaxis]
+    means = update_means(X, resp, counts)
+    variances = update_covariances(X, resp, counts, means, "spherical")
+    return x, resp, counts, update_weights(resp), means[:, 0], np.sqrt(variances)
+
+
+def check_first_iteration(counts, means):
+    """Exercise 1: N_j after the first E-step and mu_j after the first M-step."""
+    _, _, expected_counts, _, expected_means, _ = _first_iteration()
+    feedback = _check(counts, expected_counts, name="N_j",
+                           hint="N_j = sum_i w_ij, with w_ij from eq. 2 at the start.")
+    if not feedback:
+        return feedback
+    feedback = _check(means, expected_means, name="mu_j",
+                           hint="Eq. 4: a w_ij-weighted average of the x_i, divided by N_j.")
+    if feedback:
+        return Feedback(True, "N_j and mu_j both match.")
+    return feedback
+
+
+def lower_bound(x, responsibilities, weights, means, sigmas):
+    """F(q, theta) = sum_ij w_ij [ln alpha_j + ln N(x_i | mu_j, sigma_j) - ln w_ij].
+
+    With w_ij the responsibilities at theta this equals ln L(theta); for any
+    other theta it is at most ln L(theta) (Jensen's inequality).
+    """
+    terms = log_weighted_densities(component_log_densities(x, means, sigmas), weights)
+    return float(np.sum(responsibilities * terms) - np.sum(xlogy(responsibilities,
+                                                                 responsibilities)))
+
+
+def check_lower_bound(answer):
+    """Exercise 2: F(q_old, theta_new) after the first iteration."""
+    x, resp, _, weights, means, sigmas = _first_iteration()
+    expected = lower_bound(x, resp, weights, means, sigmas)
+    return _check(answer, expected, name="F(q_old, theta_new)",
+                       hint="Keep w_ij from the start (q_old), put the updated alpha, mu, "
+                            "sigma into the bracket, and remember 0 ln 0 = 0.")
+
+
+def collapse_data():
+    """The text's data with ``n_repeats`` copies of the repeated value appended."""
+    x, _ = text_mixture()
+    setup = COLLAPSE_SETUP
+    return np.concatenate([x, np.full(setup["n_repeats"], setup["repeated_value"])])
+
+
+def _collapse_log_likelihood(sigma):
+    setup = COLLAPSE_SETUP
+    sigmas = np.append(setup["sigmas_first_three"], sigma)
+    return mixture_log_likelihood(collapse_data(), setup["weights"], setup["means"], sigmas)
+
+
+def check_collapse_gain(answer):
+    """Exercise 3: ln L(sigma_4 = 1e-4) - ln L(sigma_4 = 1e-3)."""
+    expected = _collapse_log_likelihood(1e-4) - _collapse_log_likelihood(1e-3)
+    return _check(answer, expected, name="the gain in ln L", rtol=1e-3,
+                       hint="Evaluate ln L twice, with sigma_4 = 1e-3 and with 1e-4 "
+                            "(all else as in COLLAPSE_SETUP), and subtract.")

@@ -1,0 +1,132 @@
+"""Poisson components, for counts: their log-pmf and the M-step that eq. 3 gives.
+
+A Poisson component with rate lambda_j gives a count x the probability
+
+    p_j(x | lambda_j) = lambda_j^x exp(-lambda_j) / x!,       x = 0, 1, 2, ...
+
+With d features the counts are taken as independent given the component, so
+the log-probabilities of the features add and each feature has its own rate.
+
+The M-step, derived the way the text derives eqs. 4-5
+------------------------------------------------------
+Eq. 3 says the derivative of ln L with respect to a component parameter is
+sum_i w_ij d ln p_j(x_i) / d theta_j, with the responsibilities w_ij held
+fixed.  Here
+
+    ln p_j(x_i) = x_i ln lambda_j - lambda_j - ln x_i!,
+    d ln p_j(x_i) / d lambda_j = x_i / lambda_j - 1,
+
+so setting eq. 3 to zero gives sum_i w_ij (x_i / lambda_j - 1) = 0, that is
+
+    lambda_j = sum_i w_ij x_i / sum_i w_ij.
+
+The rate is the responsibility-weighted mean count: the same formula as the
+Gaussian mean update, eq. 4.  The second derivative, -sum_i w_ij x_i /
+lambda_j^2, is negative, so this is a maximum.
+"""
+
+import numpy as np
+from scipy.special import gammaln, xlogy
+
+from ..likelihood import effective_counts
+from .base import Family
+
+
+def log_poisson_densities(X, rates):
+    """ln p_j(x_i | lambda_j) = sum_d [x_id ln lambda_jd - lambda_jd - ln x_id!].
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Non-negative integer counts (stored as floats).
+    rates : ndarray of shape (n_components, n_features)
+        lambda_jd >= 0.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_components)
+
+    Notes
+    -----
+    ``xlogy`` makes 0 ln 0 = 0, so a component with rate 0 gives a zero
+    count probability 1 (and any other count probability 0), as it should.
+    """
+    log_factorials = gammaln(X + 1.0).sum(axis=1)
+    counts_times_log_rates = xlogy(X[:, np.newaxis, :], rates[np.newaxis, :, :]).sum(axis=2)
+    return counts_times_log_rates - rates.sum(axis=1) - log_factorials[:, np.newaxis]
+
+
+def update_rates(X, responsibilities, counts):
+    """lambda_j = sum_i w_ij x_i / N_j: eq. 3 set to zero for a Poisson component.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    responsibilities : ndarray of shape (n_samples, n_components)
+        w_ij (already multiplied by any sample weights).
+    counts : ndarray of shape (n_components,)
+        N_j = sum_i w_ij.
+
+    Returns
+    -------
+    ndarray of shape (n_components, n_features)
+    """
+    return responsibilities.T @ X / counts[:, np.newaxis]
+
+
+def check_counts(X, family_name="poisson"):
+    """Return X if every entry is a non-negative integer, else raise ValueError."""
+    negative = np.argwhere(X < 0)
+    if negative.size:
+        row, column = negative[0]
+        raise ValueError(
+            f"The {family_name} family models counts, so X must hold non-negative integers; "
+            f"X has {len(negative)} negative value(s), the first X[{row}, {column}] = "
+            f"{X[row, column]:g}."
+        )
+    fractional = np.argwhere(X != np.round(X))
+    if fractional.size:
+        row, column = fractional[0]
+        raise ValueError(
+            f"The {family_name} family models counts, so X must hold non-negative integers; "
+            f"X has {len(fractional)} non-integer value(s), the first X[{row}, {column}] = "
+            f"{X[row, column]:g}."
+        )
+    return X
+
+
+class PoissonFamily(Family):
+    """Poisson components: one rate per component and feature.
+
+    Parameters are ``{"rates": ndarray of shape (n_components, n_features)}``.
+    """
+
+    name = "poisson"
+
+    def check_data(self, X):
+        return check_counts(X, self.name)
+
+    def log_densities(self, X, params):
+        return log_poisson_densities(X, params["rates"])
+
+    def maximise(self, X, responsibilities, params):
+        counts = effective_counts(responsibilities)
+        return {"rates": update_rates(X, responsibilities, counts)}
+
+    def n_parameters(self, params):
+        return params["rates"].size
+
+    def sample(self, rng, params, component, n_samples):
+        rates = params["rates"][component]
+        return rng.poisson(rates, size=(n_samples, rates.shape[0])).astype(float)
+
+    def parameter_shapes(self, n_components, n_features):
+        """Shapes of the arrays in ``params`` (used to validate ``params_init``)."""
+        return {"rates": (n_components, n_features)}
+
+    def check_parameters(self, params):
+        """Refuse negative starting rates; ``params`` has the right shapes already."""
+        if np.any(params["rates"] < 0):
+            raise ValueError(
+                f"params_init['rates'] must be >= 0; got min {params['rates'].min():g}.")
+        return {"rates": params["rates"]}

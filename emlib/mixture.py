@@ -1,0 +1,300 @@
+"""``Mixture``: a mixture of any component family, fitted by the one EM loop.
+
+The E-step (eq. 2, in logs), the weight update (eq. 6), the stopping rule and
+the restarts live in :mod:`emlib.em`; a *family* (:mod:`emlib.families`)
+brings its log-density and its M-step.  This class only validates the input,
+picks the family, starts EM and exposes the result with scikit-learn's names.
+
+>>> from emlib import Mixture
+>>> model = Mixture("poisson", n_components=2, random_state=0).fit(counts)  # doctest: +SKIP
+>>> model.rates_, model.weights_                                             # doctest: +SKIP
+"""
+
+import numpy as np
+from sklearn.base import BaseEstimator, DensityMixin
+
+from . import validation as check
+from .em import e_step, fit_with_restarts
+from .families import FAMILIES, Family, GaussianFamily
+from .families.gaussian import gaussian_parameters
+from .information_criteria import aic, bic, icl
+from .initialisation import RESPONSIBILITY_STARTS
+from .likelihood import update_weights
+
+
+class Mixture(DensityMixin, BaseEstimator):
+    """A finite mixture of components from one family, fitted by maximum likelihood with EM.
+
+    Parameters
+    ----------
+    family : {'gaussian', 'poisson', 'exponential', 'bernoulli', 'student_t'} or Family
+        The kind of component.  A name uses the family's defaults (``'gaussian'``:
+        full covariances, reg_covar=1e-6); pass an object such as
+        ``GaussianFamily('diag')`` or ``StudentTFamily(reg_covar=0)`` to change them.
+    n_components : int, default=1
+        Number of components M.
+    max_iter : int, default=100
+        EM iterations per start.
+    tol : float, default=1e-3
+        Stop when the mean per-sample ln L changes by less than ``tol``;
+        ``tol=0`` runs exactly ``max_iter`` iterations.
+    n_init : int, default=1
+        Number of starts; the one with the highest ln L is kept.
+    init_params : {'auto', 'kmeans', 'k-means++', 'random', 'random_from_data'}, default='auto'
+        Starting responsibilities, followed by the family's initialisation
+        (one M-step for most families).  ``'auto'`` is the family's
+        ``default_init`` if it has one, else ``'kmeans'``: Student-t mixtures
+        start from ``'random'``, because k-means (a least-squares method) gives
+        outliers a cluster of their own, and EM then stays in that trap.
+    weights_init : array-like of shape (n_components,), optional
+        Starting weights.
+    params_init : dict, optional
+        Starting component parameters, in the family's names and shapes
+        (e.g. ``{"rates": [[1.0], [5.0]]}`` for two 1-D Poisson components;
+        ``{"means", "covariances"}`` for Gaussians; ``{"means", "scales",
+        "dofs"}`` for Student-t).  In 1-D a (n_components,) vector is accepted.
+    random_state : None, int, numpy Generator or RandomState
+    verbose : int, default=0
+        Print ln L after every iteration when positive.
+
+    Attributes
+    ----------
+    family_ : Family
+        The family object used.
+    weights_ : ndarray of shape (n_components,)
+    params_ : dict of ndarray
+        The component parameters, first axis = component.  Each entry is also
+        an attribute with a trailing underscore: ``rates_`` (Poisson,
+        exponential), ``means_`` (Gaussian, Bernoulli, Student-t),
+        ``covariances_`` (Gaussian), ``scales_`` and ``dofs_`` (Student-t).
+    converged_ : bool
+    n_iter_ : int
+    lower_bound_ : float
+        Mean per-sample ln L from the last iteration's E-step of the best start.
+    lower_bounds_ : list of float
+    log_likelihoods_ : ndarray of shape (n_iter_ + 1,)
+        Total ln L at the start and after every iteration of the best start.
+    n_features_in_ : int
+    """
+
+    def __init__(self, family="gaussian", n_components=1, *, max_iter=100, tol=1e-3, n_init=1,
+                 init_params="auto", weights_init=None, params_init=None, random_state=None,
+                 verbose=0):
+        self.family = family
+        self.n_components = n_components
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_init = n_init
+        self.init_params = init_params
+        self.weights_init = weights_init
+        self.params_init = params_init
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ---------------------------------------------------------------- fitting
+    def fit(self, X, y=None, sample_weight=None):
+        """Estimate the parameters by EM.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples,)
+            Data in the family's support (counts, waiting times, 0/1 ...).
+        y : ignored
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights; an integer weight counts the sample that
+            many times, a zero weight drops it.
+        """
+        self._fit(X, sample_weight)
+        return self
+
+    def fit_predict(self, X, y=None, sample_weight=None):
+        """Fit, then return the most probable component of each sample."""
+        return self._fit(X, sample_weight).responsibilities.argmax(axis=1)
+
+    def _fit(self, X, sample_weight):
+        family = self._check_parameters()
+        X = family.check_data(check.check_data(X))
+        sample_weight = None if sample_weight is None else check.check_sample_weight(
+            sample_weight, X.shape[0])
+        n_used = X.shape[0] if sample_weight is None else int(np.count_nonzero(sample_weight))
+        check.check_enough_samples(n_used, self.n_components)
+        weights_init, params_init = self._check_initial_values(family, X.shape[1])
+
+        def initialise(rng):
+            return self._start(family, X, sample_weight, rng, weights_init, params_init)
+
+        result = fit_with_restarts(
+            family, X, initialise, n_init=self.n_init,
+            rng=check.check_random_state(self.random_state), sample_weight=sample_weight,
+            tol=self.tol, max_iter=self.max_iter, verbose=self.verbose)
+        self.family_ = family
+        self._set_params(result.weights, result.params)
+        self.converged_ = result.converged
+        self.n_iter_ = result.n_iter
+        self.lower_bound_ = result.lower_bound
+        self.lower_bounds_ = result.lower_bounds
+        self.log_likelihoods_ = result.log_likelihoods
+        self.n_features_in_ = X.shape[1]
+        return result
+
+    def _check_parameters(self):
+        """Validate the constructor arguments; return the family object."""
+        check.check_int(self.n_components, "n_components", 1)
+        check.check_int(self.max_iter, "max_iter", 0)
+        check.check_float(self.tol, "tol", 0.0)
+        check.check_int(self.n_init, "n_init", 1)
+        check.check_choice(self.init_params, "init_params",
+                           ("auto",) + tuple(RESPONSIBILITY_STARTS))
+        return make_family(self.family)
+
+    def _check_initial_values(self, family, n_features):
+        weights = params = None
+        if self.weights_init is not None:
+            weights = check.check_weights(self.weights_init, self.n_components)
+        if self.params_init is not None:
+            params = check_params_init(family, self.params_init, self.n_components, n_features)
+        return weights, params
+
+    def _start(self, family, X, sample_weight, rng, weights_init, params_init):
+        """Starting weights and parameters: the user's, else responsibilities + initialise."""
+        if weights_init is not None and params_init is not None:
+            return weights_init, params_init
+        method = self.init_params
+        if method == "auto":
+            method = getattr(family, "default_init", "kmeans")
+        resp = RESPONSIBILITY_STARTS[method](X, self.n_components, rng, sample_weight)
+        if sample_weight is not None:
+            resp = resp * sample_weight[:, np.newaxis]
+        weights = family.constrain_weights(update_weights(resp))
+        params = family.initialise(X, resp, rng)
+        return (weights if weights_init is None else weights_init,
+                params if params_init is None else params_init)
+
+    def _set_params(self, weights, params):
+        # Remove the named attributes of a previous fit (maybe of another family).
+        for name in getattr(self, "params_", {}):
+            delattr(self, name + "_")
+        self.weights_ = weights
+        self.params_ = params
+        for name, value in params.items():
+            setattr(self, name + "_", value)
+
+    # ------------------------------------------------------------- inference
+    def _e_step(self, X):
+        check.check_is_fitted(self)
+        X = self.family_.check_data(check.check_data(X))
+        check.check_n_features(X, self.n_features_in_)
+        return e_step(self.family_, X, self.weights_, self.params_)
+
+    def score_samples(self, X):
+        """ln p(x_i | theta) for each sample (eq. 1 in logs), shape (n_samples,)."""
+        return self._e_step(X)[0]
+
+    def score(self, X, y=None, sample_weight=None):
+        """Mean ln p(x_i | theta) per sample (weighted by ``sample_weight``)."""
+        return float(np.average(self.score_samples(X), weights=sample_weight))
+
+    def predict_proba(self, X):
+        """Class probabilities p(j | x_i) (eq. 2), shape (n_samples, n_components)."""
+        return self._e_step(X)[1]
+
+    def predict(self, X):
+        """The most probable component of each sample."""
+        return self.predict_proba(X).argmax(axis=1)
+
+    def sample(self, n_samples=1):
+        """Draw samples from the fitted mixture.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+        labels : ndarray of shape (n_samples,)
+            The component each sample was drawn from.
+        """
+        check.check_is_fitted(self)
+        check.check_int(n_samples, "n_samples", 1)
+        rng = check.check_random_state(self.random_state)
+        counts = rng.multinomial(n_samples, self.weights_)
+        draws = [self.family_.sample(rng, self.params_, k, int(n)) for k, n in enumerate(counts)]
+        labels = np.repeat(np.arange(self.n_components), counts)
+        return np.vstack(draws), labels
+
+    # ------------------------------------------------------ model selection
+    def n_parameters(self):
+        """Free parameters: the family's, plus n_components - 1 weights."""
+        check.check_is_fitted(self)
+        return self.family_.n_parameters(self.params_) + self.n_components - 1
+
+    def aic(self, X):
+        """Akaike information criterion on X (smaller is better)."""
+        return aic(self.score_samples(X).sum(), self.n_parameters())
+
+    def bic(self, X):
+        """Bayesian information criterion on X (smaller is better)."""
+        log_density = self.score_samples(X)
+        return bic(log_density.sum(), self.n_parameters(), log_density.shape[0])
+
+    def icl(self, X):
+        """Integrated completed likelihood: BIC plus twice the classification entropy."""
+        log_density, resp = self._e_step(X)
+        return icl(log_density.sum(), self.n_parameters(), log_density.shape[0], resp)
+
+    # ------------------------------------------------------------ ordering
+    def sort_components(self):
+        """Put the components in the family's canonical order (e.g. by rate or mean), in place.
+
+        Returns ``self``.
+        """
+        check.check_is_fitted(self)
+        order = self.family_.canonical_order(self.params_)
+        self._set_params(self.weights_[order], self.family_.permute(self.params_, order))
+        return self
+
+
+def make_family(family):
+    """A family object from a name in :data:`emlib.families.FAMILIES` or a Family."""
+    if isinstance(family, Family):
+        return family
+    if isinstance(family, str):
+        check.check_choice(family, "family", tuple(FAMILIES))
+        return FAMILIES[family]()
+    raise TypeError(
+        f"family must be one of {', '.join(repr(name) for name in FAMILIES)} or a Family "
+        f"object (emlib.families); got {family!r:.60} (type {type(family).__name__})."
+    )
+
+
+def check_params_init(family, params, n_components, n_features):
+    """Validate ``params_init`` for ``family``; return the full parameter dict.
+
+    The arrays are checked for their shapes here; the family checks their
+    ranges (rates > 0, probabilities in [0, 1] ...) and adds cached arrays.
+    """
+    if isinstance(family, GaussianFamily):
+        shapes = {"means": (n_components, n_features),
+                  "covariances": check.covariance_shape(family.covariance_type, n_components,
+                                                        n_features)}
+    elif hasattr(family, "parameter_shapes"):
+        shapes = family.parameter_shapes(n_components, n_features)
+    else:
+        raise TypeError(f"The {family.name} family does not accept params_init.")
+    if not isinstance(params, dict) or set(params) != set(shapes):
+        raise ValueError(
+            f"params_init for the {family.name} family must be a dict with the keys "
+            f"{sorted(shapes)}; got {sorted(params) if isinstance(params, dict) else params!r:.80}."
+        )
+    arrays = {}
+    for name, shape in shapes.items():
+        values = check.check_data(params[name], name=f"params_init[{name!r}]", ensure_2d=False,
+                                  any_ndim=True)
+        if n_features == 1 and values.shape == (n_components,) and values.size == np.prod(shape):
+            values = values.reshape(shape)  # 1-D convenience: one number per component
+        if values.shape != shape:
+            raise ValueError(f"params_init[{name!r}] must have shape {shape}; got {values.shape}.")
+        arrays[name] = values
+    if isinstance(family, GaussianFamily):
+        covariances = check.check_covariance_matrices(
+            arrays["covariances"], family.covariance_type, n_components, n_features,
+            "params_init['covariances']")
+        return gaussian_parameters(arrays["means"], covariances, family.covariance_type)
+    return family.check_parameters(arrays)

@@ -1,0 +1,175 @@
+"""Self-checks of notebooks 01-03 accept right answers, reject wrong ones, and hide the answer.
+
+Every expected answer here is computed independently, with numpy and
+scipy.stats, not with the emlib functions the checks use.
+"""
+
+import numpy as np
+import pytest
+from scipy import stats
+from scipy.optimize import brentq
+
+from emlib.datasets import TEXT_MIXTURE_TRUTH, text_mixture
+from emlib.exercises import Feedback, nb01, nb02, nb03
+
+X_TEXT, LABELS = text_mixture()
+WEIGHTS = TEXT_MIXTURE_TRUTH["weights"]
+MEANS = TEXT_MIXTURE_TRUTH["means"]
+SIGMAS = TEXT_MIXTURE_TRUTH["sigmas"]
+
+
+def _mixture_log_likelihood(x, weights, means, sigmas):
+    densities = np.column_stack([stats.norm.pdf(x, m, s) for m, s in zip(means, sigmas)])
+    return float(np.log(densities @ weights).sum())
+
+
+def _assert_hidden(feedback, expected):
+    """A rejection must not print the expected value, in any common rounding."""
+    assert isinstance(feedback, Feedback) and not feedback
+    text = repr(feedback)
+    assert text.startswith("Not yet: ")
+    for value in np.atleast_1d(expected):
+        for form in (f"{value:.2f}", f"{value:.3f}", f"{value:.4g}", repr(float(value))):
+            assert form not in text
+
+
+# ----------------------------------------------------------------- notebook 01
+def test_nb01_log_likelihood_at_truth():
+    expected = _mixture_log_likelihood(X_TEXT, WEIGHTS, MEANS, SIGMAS)
+    assert nb01.check_log_likelihood_at_truth(expected)
+    _assert_hidden(nb01.check_log_likelihood_at_truth(expected + 1.0), expected)
+    with_variances = _mixture_log_likelihood(X_TEXT, WEIGHTS, MEANS, SIGMAS**2)
+    feedback = nb01.check_log_likelihood_at_truth(with_variances)
+    _assert_hidden(feedback, expected)
+    assert "sigma_j^2" in feedback.message
+
+
+def test_nb01_single_gaussian_maximum():
+    expected = stats.norm.logpdf(X_TEXT, X_TEXT.mean(), X_TEXT.std()).sum()
+    assert nb01.check_single_gaussian_maximum(expected)
+    unbiased = stats.norm.logpdf(X_TEXT, X_TEXT.mean(), X_TEXT.std(ddof=1)).sum()
+    feedback = nb01.check_single_gaussian_maximum(unbiased)
+    _assert_hidden(feedback, expected)
+    assert "N - 1" in feedback.message
+    _assert_hidden(nb01.check_single_gaussian_maximum(expected - 0.5), expected)
+
+
+def test_nb01_number_of_maxima():
+    assert nb01.check_number_of_maxima(6)
+    for wrong in (1, 3, 8):
+        assert not nb01.check_number_of_maxima(wrong)
+
+
+# ----------------------------------------------------------------- notebook 02
+def test_nb02_known_label_sigmas():
+    expected = np.array([np.sqrt(np.mean((X_TEXT[LABELS == k] - X_TEXT[LABELS == k].mean()) ** 2))
+                         for k in range(3)])
+    assert nb02.check_known_label_sigmas(expected)
+    assert nb02.check_known_label_sigmas(list(expected))
+    unbiased = np.array([X_TEXT[LABELS == k].std(ddof=1) for k in range(3)])
+    feedback = nb02.check_known_label_sigmas(unbiased)
+    _assert_hidden(feedback, expected)
+    assert "ddof=1" in feedback.message
+    _assert_hidden(nb02.check_known_label_sigmas(SIGMAS), expected)  # the truth is no estimate
+    assert not nb02.check_known_label_sigmas(expected[:2])
+
+
+def _bayes_at(point, weights=WEIGHTS):
+    numerator = weights * stats.norm.pdf(point, MEANS, SIGMAS)
+    return numerator / numerator.sum()
+
+
+def test_nb02_class_probabilities_at_one():
+    expected = _bayes_at(1.0)
+    assert nb02.check_class_probabilities_at_one(expected)
+    not_normalised = WEIGHTS * stats.norm.pdf(1.0, MEANS, SIGMAS)
+    feedback = nb02.check_class_probabilities_at_one(not_normalised)
+    _assert_hidden(feedback, expected)
+    assert "add up to 1" in feedback.message
+    feedback = nb02.check_class_probabilities_at_one(_bayes_at(1.0, weights=np.ones(3)))
+    _assert_hidden(feedback, expected)
+    assert "prior" in feedback.message
+    _assert_hidden(nb02.check_class_probabilities_at_one(expected[::-1]), expected)
+
+
+def test_nb02_equal_probability_point():
+    expected = brentq(lambda point: _bayes_at(point)[1] - _bayes_at(point)[2], 0.0, 3.0)
+    assert nb02.check_equal_probability_point(expected + 5e-5)
+    _assert_hidden(nb02.check_equal_probability_point(expected + 1e-3), expected)
+    _assert_hidden(nb02.check_equal_probability_point(1.5), expected)   # halfway between the means
+
+
+def test_nb02_most_probable_class_far_right():
+    expected = int(np.argmax(_bayes_at(8.0))) + 1
+    assert expected == 1  # the broad component wins the far tail
+    assert nb02.check_most_probable_class_far_right(1)
+    assert nb02.check_most_probable_class_far_right(np.int64(1))
+    for wrong in (2, 3, "1", 1.0, True):
+        assert not nb02.check_most_probable_class_far_right(wrong)
+
+
+# ----------------------------------------------------------------- notebook 03
+def _first_iteration_by_hand():
+    start = nb03.FIRST_ITERATION_START
+    terms = np.column_stack([w * stats.norm.pdf(X_TEXT, m, s) for w, m, s in
+                             zip(start["weights"], start["means"], start["sigmas"])])
+    q = terms / terms.sum(axis=1, keepdims=True)
+    counts = q.sum(axis=0)
+    means = q.T @ X_TEXT / counts
+    sigmas = np.sqrt(np.sum(q * (X_TEXT[:, None] - means) ** 2, axis=0) / counts)
+    return q, counts, counts / X_TEXT.size, means, sigmas
+
+
+def test_nb03_first_iteration():
+    _, counts, _, means, _ = _first_iteration_by_hand()
+    assert nb03.check_first_iteration(counts, means)
+    feedback = nb03.check_first_iteration(counts / X_TEXT.size, means)   # weights, not counts
+    _assert_hidden(feedback, counts)
+    assert feedback.message.startswith("N_j")
+    feedback = nb03.check_first_iteration(counts, means * counts)          # forgot to divide by N_j
+    _assert_hidden(feedback, means)
+    assert feedback.message.startswith("mu_j")
+
+
+def test_nb03_lower_bound():
+    q, _, weights, means, sigmas = _first_iteration_by_hand()
+    log_terms = np.column_stack([np.log(w) + stats.norm.logpdf(X_TEXT, m, s)
+                                 for w, m, s in zip(weights, means, sigmas)])
+    expected = np.sum(q * log_terms) - np.sum(q[q > 0] * np.log(q[q > 0]))
+    assert nb03.check_lower_bound(expected)
+    log_likelihood_new = _mixture_log_likelihood(X_TEXT, weights, means, sigmas)
+    assert expected < log_likelihood_new   # the bound is strictly below ln L here
+    _assert_hidden(nb03.check_lower_bound(log_likelihood_new), expected)
+
+
+def test_nb03_collapse_gain():
+    setup = nb03.COLLAPSE_SETUP
+    x = np.concatenate([X_TEXT, np.full(setup["n_repeats"], setup["repeated_value"])])
+
+    def log_likelihood(sigma_4):
+        sigmas = np.append(setup["sigmas_first_three"], sigma_4)
+        return _mixture_log_likelihood(x, setup["weights"], setup["means"], sigmas)
+
+    expected = log_likelihood(1e-4) - log_likelihood(1e-3)
+    assert nb03.check_collapse_gain(expected)
+    _assert_hidden(nb03.check_collapse_gain(20 * np.log(10)), expected)   # the rough guess
+
+
+# ----------------------------------------------------------------- every check
+EVERY_CHECK = [nb01.check_log_likelihood_at_truth, nb01.check_single_gaussian_maximum,
+               nb01.check_number_of_maxima, nb02.check_known_label_sigmas,
+               nb02.check_class_probabilities_at_one, nb02.check_equal_probability_point,
+               nb02.check_most_probable_class_far_right, nb03.check_lower_bound,
+               nb03.check_collapse_gain]
+
+
+@pytest.mark.parametrize("check", EVERY_CHECK, ids=lambda check: check.__name__)
+@pytest.mark.parametrize("placeholder", [None, ..., "abc", [1.0, "x"], float("nan")])
+def test_placeholders_and_junk_get_a_not_yet_never_an_error(check, placeholder):
+    feedback = check(placeholder)
+    assert isinstance(feedback, Feedback) and not feedback
+    assert repr(feedback).startswith("Not yet: ")
+
+
+def test_first_iteration_placeholders_get_a_not_yet():
+    assert repr(nb03.check_first_iteration(None, None)).startswith("Not yet: ")
