@@ -9,6 +9,8 @@ Usage (from the repository root; on Windows use `py` instead of `python3`):
     python3 course.py execute [notebook...]   setup, then re-execute notebooks in place
     python3 course.py student-copies [outdir] copy notebooks without solution cells (default: student/)
     python3 course.py bench                   setup, then run every bench/*.py
+    python3 course.py book [--output DIR]     setup, then build the course website
+                                              (every notebook executed; default _build/book)
 
 Only the Python standard library is used here, so this file runs before
 anything is installed.
@@ -40,6 +42,8 @@ LOCK = ROOT / "requirements" / "lock.txt"
 PYPROJECT = ROOT / "pyproject.toml"
 STAMP = VENV / "course-setup.stamp"
 SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
+BOOK = ROOT / "book"
+BOOK_OUTPUT = ROOT / "_build" / "book"
 
 KERNEL_NAME = "python3"  # the name stored in the notebooks' metadata
 KERNEL_DISPLAY_NAME = "Python 3 (emlib course)"
@@ -320,6 +324,94 @@ def cmd_bench(args):
 
 
 # --------------------------------------------------------------------------
+# the course website (Jupyter Book 1.x)
+
+
+def book_toc(notebook_names):
+    """The _toc.yml of the website: the intro page, then every notebook in order."""
+    lines = ["# Written by `course.py book`: every notebooks/*.ipynb, in name order.",
+             "format: jb-book",
+             "root: intro",
+             "chapters:"]
+    lines += ["- file: notebooks/%s" % Path(name).stem for name in notebook_names]
+    return "\n".join(lines) + "\n"
+
+
+def toc_notebooks(toc_text):
+    """The notebook names (without .ipynb) that a _toc.yml lists."""
+    names = []
+    for line in toc_text.splitlines():
+        entry = line.strip()
+        if entry.startswith("- file: notebooks/"):
+            names.append(entry[len("- file: notebooks/"):].strip())
+    return names
+
+
+def stage_book(outdir):
+    """Copy book/ and notebooks/ into OUTDIR/src and write its _toc.yml.
+
+    Returns the source folder and the notebook names, in order.
+    """
+    src = outdir / "src"
+    if src.exists():
+        shutil.rmtree(src)
+    shutil.copytree(BOOK, src, ignore=shutil.ignore_patterns("_build", "__pycache__"))
+    shutil.copytree(NOTEBOOKS, src / "notebooks", ignore=shutil.ignore_patterns(
+        ".*", "__pycache__"))
+    notebooks = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
+    toc = book_toc(notebooks)
+    listed = set(toc_notebooks(toc))
+    missing = [n for n in notebooks if Path(n).stem not in listed]
+    if missing:  # cannot happen with book_toc, but the site must never drop a notebook
+        sys.exit("course.py: the table of contents misses %s" % ", ".join(missing))
+    (src / "_toc.yml").write_text(toc, encoding="utf-8")
+    return src, notebooks
+
+
+def book_html(outdir):
+    return outdir / "_build" / "html"
+
+
+def cmd_book(args):
+    outdir = Path(args.output).resolve() if args.output else BOOK_OUTPUT
+    inside = [folder for folder in (NOTEBOOKS.resolve(), BOOK.resolve())
+              if outdir == folder or folder in outdir.parents]
+    if outdir == ROOT or inside:
+        sys.exit("course.py: choose an output folder other than the repository root and "
+                 "outside notebooks/ and book/: %s" % outdir)
+    if not any(NOTEBOOKS.glob("*.ipynb")):
+        sys.exit("course.py: no notebooks/*.ipynb to build a website from")
+    python = setup()
+    src, notebooks = stage_book(outdir)
+    html = book_html(outdir)
+    reports = html / "reports"
+    if reports.exists():
+        shutil.rmtree(reports)
+    jupyter_book = python.parent / ("jupyter-book.exe" if os.name == "nt" else "jupyter-book")
+    start = time.perf_counter()
+    code = run([jupyter_book, "build", src, "--path-output", outdir, "--builder", "html",
+                "--keep-going"], env=notebook_env(), check=False,
+               env_note="MPLBACKEND=%s " % INLINE_BACKEND)
+    seconds = time.perf_counter() - start
+    problems = []
+    if code != 0:
+        problems.append("jupyter-book exited with code %d" % code)
+    for name in notebooks:
+        if not (html / "notebooks" / (Path(name).stem + ".html")).is_file():
+            problems.append("no page for %s" % name)
+    # myst-nb writes a report for every notebook whose execution failed.
+    for report in sorted(reports.glob("*.log")) if reports.is_dir() else []:
+        problems.append("executing a notebook failed; see %s" % report)
+    if problems:
+        print("course.py: FAILED: the website was not built cleanly:\n  "
+              + "\n  ".join(problems), file=sys.stderr)
+        return 1
+    print("course.py: website built in %.1f s (%d notebooks executed): open %s"
+          % (seconds, len(notebooks), (html / "index.html").as_uri()), flush=True)
+    return 0
+
+
+# --------------------------------------------------------------------------
 
 
 PASSTHROUGH = ("lab", "test")
@@ -355,6 +447,12 @@ def main(argv=None):
 
     p = sub.add_parser("bench", help="setup, then run every bench/*.py")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("book", help="setup, then build the course website with Jupyter Book "
+                       "(executes every notebook)")
+    p.add_argument("--output", help="build folder (default: _build/book); the site is in "
+                   "OUTPUT/_build/html")
+    p.set_defaults(func=cmd_book)
 
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] in PASSTHROUGH:

@@ -26,13 +26,36 @@ class DegenerateComponentError(ValueError):
 
 def _collapse_message(component):
     return (
-        f"Gaussian component {component} has collapsed: its covariance is no longer "
-        "positive definite (a zero or negative variance), which happens when a component "
-        "sits on a few repeated or identical points. The likelihood then grows without "
-        "bound (ln L -> +infinity), so there is no maximum to find. Fixes: increase "
-        "reg_covar (e.g. to 1e-6 times the data's variance), use fewer components, try "
-        "other starts (n_init > 1), or rescale/jitter the data."
+        f"Gaussian component {component} (counting from 0) has collapsed: its covariance is "
+        "no longer positive definite (a zero variance, up to rounding), which happens when a "
+        "component sits on a few repeated or identical points. The likelihood then grows "
+        "without bound (ln L -> +infinity), so there is no maximum to find. Fixes: set "
+        "reg_covar to the smallest variance that is meaningful for your data (e.g. the square "
+        "of its measurement resolution), use fewer components, try other starts (n_init > 1), "
+        "or rescale/jitter the data."
     )
+
+
+def check_not_collapsed(covariances, covariance_type, X):
+    """Raise :class:`DegenerateComponentError` if some variance has shrunk to rounding noise.
+
+    With ``reg_covar=0`` a component that sits on repeated points gets a
+    variance of zero up to rounding (e.g. 5e-32 for points equal to 1.3).
+    That is positive, so its Cholesky factor exists and ln L is finite, but
+    the likelihood is unbounded there and the fit means nothing. A variance
+    below (1000 eps max|x|)^2 cannot be told from zero at the data's precision.
+    """
+    floor = (1e3 * np.finfo(np.float64).eps * np.abs(X).max()) ** 2
+    if covariance_type == "full":
+        smallest = np.linalg.eigvalsh(covariances)[:, 0]
+    elif covariance_type == "tied":
+        smallest = np.linalg.eigvalsh(covariances)[:1]
+    elif covariance_type == "diag":
+        smallest = covariances.min(axis=1)
+    else:
+        smallest = covariances
+    if np.any(smallest <= floor):
+        raise DegenerateComponentError(_collapse_message(int(np.argmin(smallest))))
 
 
 def precision_cholesky(covariances, covariance_type):

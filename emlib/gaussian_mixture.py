@@ -7,25 +7,23 @@ written for ``sklearn.mixture.GaussianMixture`` runs unchanged on it.
 """
 
 import numpy as np
-from sklearn.base import BaseEstimator, DensityMixin
 
 from . import validation as check
-from .em import e_step, fit_with_restarts
+from .em import fit_with_restarts
+from .estimator import MixtureEstimator, record_fit
 from .families.gaussian import GaussianFamily, gaussian_parameters
 from .gaussian import (
     DegenerateComponentError,
-    _collapse_message,
     covariances_from_precision_cholesky,
     precision_cholesky_from_precisions,
     precisions_from_cholesky,
     update_means,
 )
-from .information_criteria import aic, bic, icl, n_gaussian_mixture_parameters
 from .initialisation import INIT_METHODS, RESPONSIBILITY_STARTS, textbook_start
 from .likelihood import effective_counts, update_weights
 
 
-class GaussianMixture(DensityMixin, BaseEstimator):
+class GaussianMixture(MixtureEstimator):
     """A mixture of Gaussians fitted by maximum likelihood with EM.
 
     Parameters
@@ -98,24 +96,6 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         self.verbose_interval = verbose_interval
 
     # ---------------------------------------------------------------- fitting
-    def fit(self, X, y=None, sample_weight=None):
-        """Estimate the parameters by EM.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples,)
-        y : ignored
-        sample_weight : array-like of shape (n_samples,), optional
-            Non-negative weights; an integer weight counts the sample that
-            many times, a zero weight drops it.
-        """
-        self._fit(X, sample_weight)
-        return self
-
-    def fit_predict(self, X, y=None, sample_weight=None):
-        """Fit, then return the most probable component of each sample."""
-        return self._fit(X, sample_weight).responsibilities.argmax(axis=1)
-
     def _fit(self, X, sample_weight):
         self._check_parameters()
         X = check.check_magnitude(check.check_data(X))
@@ -124,28 +104,28 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         n_used = X.shape[0] if sample_weight is None else int(np.count_nonzero(sample_weight))
         check.check_enough_samples(n_used, self.n_components)
         family = GaussianFamily(self.covariance_type, self.reg_covar)
-        warm = self.warm_start and hasattr(self, "converged_")
-        if warm:
+        if self.warm_start and hasattr(self, "converged_"):
             check.check_n_features(X, self.n_features_in_)
             self._check_warm_start_matches(X.shape[1])
-            start = (self.weights_, self._params())
-            initialise, n_init, previous = (lambda rng: start), 1, self.lower_bound_
+            previous_fit = (self.weights_, self._params())
+
+            def initialise(rng):
+                return previous_fit
+
+            n_init, previous = 1, self.lower_bound_
         else:
-            fixed = self._check_initial_values(X.shape[1])
-            initialise = lambda rng: self._start(X, sample_weight, family, rng, fixed)  # noqa: E731
+            given = self._check_initial_values(X.shape[1])
+
+            def initialise(rng):
+                return self._start(X, sample_weight, family, rng, given)
+
             n_init, previous = self.n_init, -np.inf
         result = fit_with_restarts(
             family, X, initialise, n_init=n_init, rng=check.check_random_state(self.random_state),
             sample_weight=sample_weight, tol=self.tol, max_iter=self.max_iter,
             verbose=self.verbose, previous_lower_bound=previous)
-        _check_not_collapsed(result.params["covariances"], self.covariance_type, X)
         self._set_params(result.weights, result.params)
-        self.converged_ = result.converged
-        self.n_iter_ = result.n_iter
-        self.lower_bound_ = result.lower_bound
-        self.lower_bounds_ = result.lower_bounds
-        self.log_likelihoods_ = result.log_likelihoods
-        self.n_features_in_ = X.shape[1]
+        record_fit(self, result, X.shape[1])
         return result
 
     def _check_parameters(self):
@@ -215,18 +195,15 @@ class GaussianMixture(DensityMixin, BaseEstimator):
             weights, means, covariances = textbook_start(X, k, rng, kind, sample_weight)
             if not need_covariances:
                 return weights, {"means": means}
-            compute = lambda: gaussian_parameters(means, covariances, kind)  # noqa: E731
-        else:
-            resp = RESPONSIBILITY_STARTS[self.init_params](X, k, rng, sample_weight)
-            if sample_weight is not None:
-                resp = resp * sample_weight[:, np.newaxis]
-            weights = update_weights(resp)
-            if not need_covariances:
-                return weights, {"means": update_means(X, resp, effective_counts(resp))}
-            compute = lambda: family.maximise(X, resp, None)  # noqa: E731
+            return weights, gaussian_parameters(means, covariances, kind)
+        resp = RESPONSIBILITY_STARTS[self.init_params](X, k, rng, sample_weight)
+        if sample_weight is not None:
+            resp = resp * sample_weight[:, np.newaxis]
+        weights = update_weights(resp)
+        if not need_covariances:
+            return weights, {"means": update_means(X, resp, effective_counts(resp))}
         try:
-            params = compute()
-            _check_not_collapsed(params["covariances"], kind, X)
+            return weights, family.maximise(X, resp, None)
         except DegenerateComponentError:
             raise DegenerateComponentError(
                 f"The start from init_params={self.init_params!r} gives a component a zero "
@@ -235,7 +212,6 @@ class GaussianMixture(DensityMixin, BaseEstimator):
                 "can land a component on identical samples. Use reg_covar > 0 (the default "
                 "is 1e-6), init_params='kmeans' or 'textbook', or give precisions_init."
             ) from None
-        return weights, params
 
     def _params(self):
         return {"means": self.means_, "covariances": self.covariances_,
@@ -249,111 +225,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         self.precisions_ = precisions_from_cholesky(self.precisions_cholesky_,
                                                     self.covariance_type)
 
-    # ------------------------------------------------------------- inference
-    def _e_step(self, X):
-        check.check_is_fitted(self)
-        X = check.check_data(X)
-        check.check_n_features(X, self.n_features_in_)
-        family = GaussianFamily(self.covariance_type, self.reg_covar)
-        # Squares of huge coordinates overflow; we report that below instead of warning.
-        with np.errstate(over="ignore", invalid="ignore"):
-            log_density, resp = e_step(family, X, self.weights_, self._params())
-        if not np.all(np.isfinite(log_density)):
-            i = int(np.argmin(np.isfinite(log_density)))
-            raise ValueError(
-                f"X[{i}] lies so far from every component that its density is 0 in floating "
-                f"point (ln p = {log_density[i]}), so its class probabilities are undefined. "
-                "Rescale the data (e.g. standardise it) before fitting and predicting."
-            )
-        return log_density, resp
+    def _family(self):
+        return GaussianFamily(self.covariance_type, self.reg_covar)
 
-    def score_samples(self, X):
-        """ln p(x_i | theta) for each sample, shape (n_samples,)."""
-        return self._e_step(X)[0]
-
-    def score(self, X, y=None, sample_weight=None):
-        """Mean ln p(x_i | theta) per sample (weighted by ``sample_weight``)."""
-        log_density = self.score_samples(X)
-        return float(np.average(log_density, weights=sample_weight))
-
-    def predict_proba(self, X):
-        """Class probabilities p(j | x_i) (eq. 2), shape (n_samples, n_components)."""
-        return self._e_step(X)[1]
-
-    def predict(self, X):
-        """The most probable component of each sample."""
-        return self.predict_proba(X).argmax(axis=1)
-
-    def sample(self, n_samples=1):
-        """Draw samples from the fitted mixture.
-
-        Returns
-        -------
-        X : ndarray of shape (n_samples, n_features)
-        labels : ndarray of shape (n_samples,)
-            The component each sample was drawn from.
-        """
-        check.check_is_fitted(self)
-        check.check_int(n_samples, "n_samples", 1)
-        rng = check.check_random_state(self.random_state)
-        counts = rng.multinomial(n_samples, self.weights_)
-        family = GaussianFamily(self.covariance_type, self.reg_covar)
-        draws = [family.sample(rng, self._params(), k, int(n)) for k, n in enumerate(counts)]
-        labels = np.repeat(np.arange(self.n_components), counts)
-        return np.vstack(draws), labels
-
-    # ------------------------------------------------------ model selection
-    def _n_parameters(self):
-        return n_gaussian_mixture_parameters(self.n_components, self.n_features_in_,
-                                             self.covariance_type)
-
-    def aic(self, X):
-        """Akaike information criterion on X (smaller is better)."""
-        log_density = self.score_samples(X)
-        return aic(log_density.sum(), self._n_parameters())
-
-    def bic(self, X):
-        """Bayesian information criterion on X (smaller is better)."""
-        log_density = self.score_samples(X)
-        return bic(log_density.sum(), self._n_parameters(), log_density.shape[0])
-
-    def icl(self, X):
-        """Integrated completed likelihood on X: BIC plus twice the classification entropy."""
-        log_density, resp = self._e_step(X)
-        return icl(log_density.sum(), self._n_parameters(), log_density.shape[0], resp)
-
-    # ------------------------------------------------------------ ordering
-    def sort_components(self):
-        """Reorder the components by their means (lexicographically in d-D), in place.
-
-        Component indices are arbitrary (label switching); sorting gives a
-        canonical order, so printed results and colours do not depend on it.
-        Returns ``self``.
-        """
-        check.check_is_fitted(self)
-        family = GaussianFamily(self.covariance_type, self.reg_covar)
-        order = family.canonical_order(self._params())
-        self._set_params(self.weights_[order], family.permute(self._params(), order))
-        return self
-
-
-def _check_not_collapsed(covariances, covariance_type, X):
-    """Refuse a fit in which some variance has shrunk to rounding noise.
-
-    With ``reg_covar=0`` a component that sits on repeated points gets a
-    variance of zero up to rounding (e.g. 5e-32 for points equal to 1.3).
-    That is positive, so its Cholesky factor exists and ln L is finite, but
-    the likelihood is unbounded there and the fit means nothing. A variance
-    below (1000 eps max|x|)^2 cannot be told from zero at the data's precision.
-    """
-    floor = (1e3 * np.finfo(np.float64).eps * np.abs(X).max()) ** 2
-    if covariance_type == "full":
-        smallest = np.linalg.eigvalsh(covariances)[:, 0]
-    elif covariance_type == "tied":
-        smallest = np.linalg.eigvalsh(covariances)[:1]
-    elif covariance_type == "diag":
-        smallest = covariances.min(axis=1)
-    else:
-        smallest = covariances
-    if np.any(smallest <= floor):
-        raise DegenerateComponentError(_collapse_message(int(np.argmin(smallest))))
+    _n_parameters = MixtureEstimator.n_parameters  # scikit-learn's (private) name for it

@@ -11,18 +11,17 @@ picks the family, starts EM and exposes the result with scikit-learn's names.
 """
 
 import numpy as np
-from sklearn.base import BaseEstimator, DensityMixin
 
 from . import validation as check
-from .em import e_step, fit_with_restarts
+from .em import fit_with_restarts
+from .estimator import MixtureEstimator, record_fit
 from .families import FAMILIES, Family, GaussianFamily
 from .families.gaussian import gaussian_parameters
-from .information_criteria import aic, bic, icl
 from .initialisation import RESPONSIBILITY_STARTS
 from .likelihood import update_weights
 
 
-class Mixture(DensityMixin, BaseEstimator):
+class Mixture(MixtureEstimator):
     """A finite mixture of components from one family, fitted by maximum likelihood with EM.
 
     Parameters
@@ -92,25 +91,6 @@ class Mixture(DensityMixin, BaseEstimator):
         self.verbose = verbose
 
     # ---------------------------------------------------------------- fitting
-    def fit(self, X, y=None, sample_weight=None):
-        """Estimate the parameters by EM.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples,)
-            Data in the family's support (counts, waiting times, 0/1 ...).
-        y : ignored
-        sample_weight : array-like of shape (n_samples,), optional
-            Non-negative weights; an integer weight counts the sample that
-            many times, a zero weight drops it.
-        """
-        self._fit(X, sample_weight)
-        return self
-
-    def fit_predict(self, X, y=None, sample_weight=None):
-        """Fit, then return the most probable component of each sample."""
-        return self._fit(X, sample_weight).responsibilities.argmax(axis=1)
-
     def _fit(self, X, sample_weight):
         family = self._check_parameters()
         X = family.check_data(check.check_data(X))
@@ -129,12 +109,7 @@ class Mixture(DensityMixin, BaseEstimator):
             tol=self.tol, max_iter=self.max_iter, verbose=self.verbose)
         self.family_ = family
         self._set_params(result.weights, result.params)
-        self.converged_ = result.converged
-        self.n_iter_ = result.n_iter
-        self.lower_bound_ = result.lower_bound
-        self.lower_bounds_ = result.lower_bounds
-        self.log_likelihoods_ = result.log_likelihoods
-        self.n_features_in_ = X.shape[1]
+        record_fit(self, result, X.shape[1])
         return result
 
     def _check_parameters(self):
@@ -179,76 +154,11 @@ class Mixture(DensityMixin, BaseEstimator):
         for name, value in params.items():
             setattr(self, name + "_", value)
 
-    # ------------------------------------------------------------- inference
-    def _e_step(self, X):
-        check.check_is_fitted(self)
-        X = self.family_.check_data(check.check_data(X))
-        check.check_n_features(X, self.n_features_in_)
-        return e_step(self.family_, X, self.weights_, self.params_)
+    def _family(self):
+        return self.family_
 
-    def score_samples(self, X):
-        """ln p(x_i | theta) for each sample (eq. 1 in logs), shape (n_samples,)."""
-        return self._e_step(X)[0]
-
-    def score(self, X, y=None, sample_weight=None):
-        """Mean ln p(x_i | theta) per sample (weighted by ``sample_weight``)."""
-        return float(np.average(self.score_samples(X), weights=sample_weight))
-
-    def predict_proba(self, X):
-        """Class probabilities p(j | x_i) (eq. 2), shape (n_samples, n_components)."""
-        return self._e_step(X)[1]
-
-    def predict(self, X):
-        """The most probable component of each sample."""
-        return self.predict_proba(X).argmax(axis=1)
-
-    def sample(self, n_samples=1):
-        """Draw samples from the fitted mixture.
-
-        Returns
-        -------
-        X : ndarray of shape (n_samples, n_features)
-        labels : ndarray of shape (n_samples,)
-            The component each sample was drawn from.
-        """
-        check.check_is_fitted(self)
-        check.check_int(n_samples, "n_samples", 1)
-        rng = check.check_random_state(self.random_state)
-        counts = rng.multinomial(n_samples, self.weights_)
-        draws = [self.family_.sample(rng, self.params_, k, int(n)) for k, n in enumerate(counts)]
-        labels = np.repeat(np.arange(self.n_components), counts)
-        return np.vstack(draws), labels
-
-    # ------------------------------------------------------ model selection
-    def n_parameters(self):
-        """Free parameters: the family's, plus n_components - 1 weights."""
-        check.check_is_fitted(self)
-        return self.family_.n_parameters(self.params_) + self.n_components - 1
-
-    def aic(self, X):
-        """Akaike information criterion on X (smaller is better)."""
-        return aic(self.score_samples(X).sum(), self.n_parameters())
-
-    def bic(self, X):
-        """Bayesian information criterion on X (smaller is better)."""
-        log_density = self.score_samples(X)
-        return bic(log_density.sum(), self.n_parameters(), log_density.shape[0])
-
-    def icl(self, X):
-        """Integrated completed likelihood: BIC plus twice the classification entropy."""
-        log_density, resp = self._e_step(X)
-        return icl(log_density.sum(), self.n_parameters(), log_density.shape[0], resp)
-
-    # ------------------------------------------------------------ ordering
-    def sort_components(self):
-        """Put the components in the family's canonical order (e.g. by rate or mean), in place.
-
-        Returns ``self``.
-        """
-        check.check_is_fitted(self)
-        order = self.family_.canonical_order(self.params_)
-        self._set_params(self.weights_[order], self.family_.permute(self.params_, order))
-        return self
+    def _params(self):
+        return self.params_
 
 
 def make_family(family):

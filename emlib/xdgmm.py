@@ -20,6 +20,7 @@ from sklearn.base import BaseEstimator, DensityMixin
 
 from . import validation as check
 from .em import e_step, fit_with_restarts
+from .estimator import draw_samples, record_fit
 from .families.xd import Eq7Family, ExtremeDeconvolutionFamily
 from .information_criteria import aic, bic
 from .initialisation import kmeans_responsibilities
@@ -144,12 +145,7 @@ class XDGMM(DensityMixin, BaseEstimator):
         self.weights_ = result.weights
         self.means_ = result.params["means"]
         self.covariances_ = result.params["covariances"]
-        self.converged_ = result.converged
-        self.n_iter_ = result.n_iter
-        self.log_likelihoods_ = result.log_likelihoods
-        self.lower_bound_ = result.lower_bound
-        self.lower_bounds_ = result.lower_bounds
-        self.n_features_in_ = X.shape[1]
+        record_fit(self, result, X.shape[1])
         self._fixed = fixed
         smallest = np.linalg.eigvalsh(self.covariances_)[:, 0]
         self.at_boundary_ = smallest <= self.reg_covar * (1 + 1e-12)
@@ -243,11 +239,8 @@ class XDGMM(DensityMixin, BaseEstimator):
         """
         check.check_is_fitted(self)
         check.check_int(n_samples, "n_samples", 1)
-        rng = check.check_random_state(self.random_state)
-        counts = rng.multinomial(n_samples, self.weights_)
-        family = ExtremeDeconvolutionFamily(None)
-        draws = [family.sample(rng, self._params(), k, int(n)) for k, n in enumerate(counts)]
-        return np.vstack(draws), np.repeat(np.arange(self.n_components), counts)
+        return draw_samples(ExtremeDeconvolutionFamily(None), self.weights_, self._params(),
+                            n_samples, check.check_random_state(self.random_state))
 
     def _params(self):
         return {"means": self.means_, "covariances": self.covariances_}

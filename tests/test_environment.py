@@ -183,6 +183,17 @@ def test_dev_extra_contains_course_extra():
     assert course <= dev, "dev lacks %s" % sorted(course - dev)
 
 
+def test_dev_extra_contains_every_other_extra():
+    """`pip install -e .[dev]` (what course.py setup runs) must install every extra."""
+    groups = pyproject_requirements()
+    dev = {package_name(r) for r in groups["dev"]}
+    for group, requirements in groups.items():
+        if group in ("runtime", "dev"):
+            continue
+        names = {package_name(r) for r in requirements}
+        assert names <= dev, "dev lacks %s of the %r extra" % (sorted(names - dev), group)
+
+
 def test_environment_lists_the_same_packages_as_pyproject():
     groups = pyproject_requirements()
     pyproject = {package_name(r) for r in groups["runtime"] + groups["dev"]}

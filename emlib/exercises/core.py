@@ -25,6 +25,8 @@ def check_close(answer, expected, *, name="your answer", rtol=1e-6, atol=1e-9, h
     Says whether the shape is wrong, whether the answer is too large or too
     small, and adds ``hint`` when it is off.
     """
+    if answer is None:
+        return Feedback(False, f"replace None with {name}.")
     try:
         answer = np.asarray(answer, dtype=float)
     except (TypeError, ValueError):

@@ -6,9 +6,8 @@ import numpy as np
 class Family:
     """Base class for a family of mixture components.
 
-    Subclasses implement :meth:`log_densities`, :meth:`maximise`,
-    :meth:`n_parameters` and :meth:`sample`; the defaults of the others
-    suit most families.
+    Subclasses implement :meth:`log_densities`, :meth:`maximise` and
+    :meth:`sample`; the defaults of the others suit most families.
     """
 
     #: Name used in messages and by :class:`emlib.Mixture`.
@@ -33,7 +32,13 @@ class Family:
         return self.maximise(X, responsibilities, None)
 
     def n_parameters(self, params):
-        raise NotImplementedError
+        """Free numbers in the component parameters (not the weights).
+
+        The default counts every entry of every array, which is right when
+        each entry is free (rates, Bernoulli probabilities); families with
+        constrained arrays (symmetric covariances) override it.
+        """
+        return sum(np.asarray(value).size for value in params.values())
 
     def sample(self, rng, params, component, n_samples):
         raise NotImplementedError

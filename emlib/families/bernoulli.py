@@ -122,9 +122,6 @@ class BernoulliFamily(Family):
         counts = effective_counts(responsibilities)
         return {"means": update_means(X, responsibilities, counts, self.min_probability)}
 
-    def n_parameters(self, params):
-        return params["means"].size
-
     def sample(self, rng, params, component, n_samples):
         means = params["means"][component]
         return (rng.uniform(size=(n_samples, means.shape[0])) < means).astype(float)

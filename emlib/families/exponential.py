@@ -113,9 +113,6 @@ class ExponentialFamily(Family):
         counts = effective_counts(responsibilities)
         return {"rates": update_rates(X, responsibilities, counts)}
 
-    def n_parameters(self, params):
-        return params["rates"].size
-
     def sample(self, rng, params, component, n_samples):
         rates = params["rates"][component]
         return rng.exponential(1.0 / rates, size=(n_samples, rates.shape[0]))

@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..gaussian import (
+    check_not_collapsed,
     log_gaussian_densities_from_cholesky,
     precision_cholesky,
     sample_gaussian,
@@ -48,6 +49,7 @@ class GaussianFamily(Family):
         means = update_means(X, responsibilities, counts)
         covariances = update_covariances(
             X, responsibilities, counts, means, self.covariance_type, self.reg_covar)
+        check_not_collapsed(covariances, self.covariance_type, X)
         return gaussian_parameters(means, covariances, self.covariance_type)
 
     def n_parameters(self, params):

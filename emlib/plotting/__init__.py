@@ -20,7 +20,7 @@ __all__ = ["DATA_STYLE", "LINE_STYLES", "MIXTURE_STYLE", "PALETTE", "component_s
            "component_styles", "new_axes"]
 
 # Topic modules add their functions below (one import line each).
-from .multivariate import *  # noqa: E402,F401,F403  (notebook 07: ellipses, classification, BIC/ICL by covariance type)
+from .multivariate import *  # noqa: E402,F401,F403  (notebook 07: ellipses, classification, uncertainty, covariance types)
 from .densities import *  # noqa: E402,F401,F403  (notebooks 01-03: 1-D fits, p(j|x), ln L traces)
 from .selection import *  # noqa: E402,F401,F403  (notebook 04: AIC/BIC/ICL against M)
 from .classification import *  # noqa: E402,F401,F403  (notebook 05: class probabilities, three-panel figure)

@@ -1,0 +1,142 @@
+"""What every fitted mixture shares: scores, labels, samples, criteria and a canonical order.
+
+:class:`MixtureEstimator` implements scikit-learn's inference methods once, in
+terms of a component family (:mod:`emlib.families`) and its parameters.
+A subclass supplies three things: ``_family()`` (the family object),
+``_params()`` (the fitted component parameters) and ``_set_params(weights,
+params)``, plus ``_fit(X, sample_weight)`` which runs :mod:`emlib.em`.
+"""
+
+import numpy as np
+from sklearn.base import BaseEstimator, DensityMixin
+
+from . import validation as check
+from .em import e_step
+from .information_criteria import aic, bic, icl
+
+
+def record_fit(estimator, result, n_features):
+    """Store what the EM loop reports under scikit-learn's attribute names."""
+    estimator.converged_ = result.converged
+    estimator.n_iter_ = result.n_iter
+    estimator.lower_bound_ = result.lower_bound
+    estimator.lower_bounds_ = result.lower_bounds
+    estimator.log_likelihoods_ = result.log_likelihoods
+    estimator.n_features_in_ = n_features
+
+
+def draw_samples(family, weights, params, n_samples, rng):
+    """Draw from a mixture: component counts from a multinomial, then each component.
+
+    Returns ``(X, labels)``, grouped by component as in scikit-learn.
+    """
+    counts = rng.multinomial(n_samples, weights)
+    draws = [family.sample(rng, params, k, int(n)) for k, n in enumerate(counts)]
+    return np.vstack(draws), np.repeat(np.arange(len(weights)), counts)
+
+
+class MixtureEstimator(DensityMixin, BaseEstimator):
+    """Base class of :class:`~emlib.GaussianMixture` and :class:`~emlib.Mixture`."""
+
+    def fit(self, X, y=None, sample_weight=None):
+        """Estimate the parameters by EM.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples,)
+        y : ignored
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights; an integer weight counts the sample that
+            many times, a zero weight drops it.
+        """
+        self._fit(X, sample_weight)
+        return self
+
+    def fit_predict(self, X, y=None, sample_weight=None):
+        """Fit, then return the most probable component of each sample."""
+        return self._fit(X, sample_weight).responsibilities.argmax(axis=1)
+
+    # ------------------------------------------------------------- inference
+    def _e_step(self, X):
+        """ln p(x_i) and p(j | x_i) for new data, after checking it."""
+        check.check_is_fitted(self)
+        family = self._family()
+        X = family.check_data(check.check_data(X))
+        check.check_n_features(X, self.n_features_in_)
+        # Squares of huge coordinates overflow; that is reported below instead.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            log_density, resp = e_step(family, X, self.weights_, self._params())
+        if not np.all(np.isfinite(log_density)):
+            i = int(np.argmin(np.isfinite(log_density)))
+            raise ValueError(
+                f"X[{i}] lies so far from every component that its density is 0 in floating "
+                f"point (ln p = {log_density[i]}), so its class probabilities are undefined. "
+                "Rescale the data (e.g. standardise it) before fitting and predicting.")
+        return log_density, resp
+
+    def score_samples(self, X):
+        """ln p(x_i | theta) for each sample (eq. 1 in logs), shape (n_samples,)."""
+        return self._e_step(X)[0]
+
+    def score(self, X, y=None, sample_weight=None):
+        """Mean ln p(x_i | theta) per sample (weighted by ``sample_weight``)."""
+        return float(np.average(self.score_samples(X), weights=sample_weight))
+
+    def predict_proba(self, X):
+        """Class probabilities p(j | x_i) (eq. 2), shape (n_samples, n_components)."""
+        return self._e_step(X)[1]
+
+    def predict(self, X):
+        """The most probable component of each sample."""
+        return self.predict_proba(X).argmax(axis=1)
+
+    def sample(self, n_samples=1):
+        """Draw samples from the fitted mixture.
+
+        With an int ``random_state`` every call gives the same draws, as in
+        scikit-learn.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+        labels : ndarray of shape (n_samples,)
+            The component each sample was drawn from.
+        """
+        check.check_is_fitted(self)
+        check.check_int(n_samples, "n_samples", 1)
+        return draw_samples(self._family(), self.weights_, self._params(), n_samples,
+                            check.check_random_state(self.random_state))
+
+    # ------------------------------------------------------ model selection
+    def n_parameters(self):
+        """Free parameters: the components', plus n_components - 1 weights."""
+        check.check_is_fitted(self)
+        return self._family().n_parameters(self._params()) + len(self.weights_) - 1
+
+    def aic(self, X):
+        """Akaike information criterion on X (smaller is better)."""
+        return aic(self.score_samples(X).sum(), self.n_parameters())
+
+    def bic(self, X):
+        """Bayesian information criterion on X (smaller is better)."""
+        log_density = self.score_samples(X)
+        return bic(log_density.sum(), self.n_parameters(), log_density.shape[0])
+
+    def icl(self, X):
+        """Integrated completed likelihood on X: BIC plus twice the classification entropy."""
+        log_density, resp = self._e_step(X)
+        return icl(log_density.sum(), self.n_parameters(), log_density.shape[0], resp)
+
+    # ------------------------------------------------------------ ordering
+    def sort_components(self):
+        """Put the components in a canonical order (by mean, or the family's key), in place.
+
+        Component indices are arbitrary (label switching); sorting gives a
+        canonical order, so printed results and colours do not depend on it.
+        Returns ``self``.
+        """
+        check.check_is_fitted(self)
+        family, params = self._family(), self._params()
+        order = family.canonical_order(params)
+        self._set_params(self.weights_[order], family.permute(params, order))
+        return self
