@@ -389,8 +389,9 @@ def cmd_book(args):
         shutil.rmtree(reports)
     jupyter_book = python.parent / ("jupyter-book.exe" if os.name == "nt" else "jupyter-book")
     start = time.perf_counter()
+    # --all: rebuild (and so re-execute) every page, not only the changed ones.
     code = run([jupyter_book, "build", src, "--path-output", outdir, "--builder", "html",
-                "--keep-going"], env=notebook_env(), check=False,
+                "--all", "--keep-going"], env=notebook_env(), check=False,
                env_note="MPLBACKEND=%s " % INLINE_BACKEND)
     seconds = time.perf_counter() - start
     problems = []

@@ -112,15 +112,22 @@ def log_gaussian_densities(X, means, covariances, covariance_type="full"):
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
-    means : ndarray of shape (n_components, n_features)
+    X : ndarray of shape (n_samples, n_features), or (n_samples,) for 1-D data
+    means : ndarray of shape (n_components, n_features), or (n_components,) for 1-D data
     covariances : ndarray
         In the shape given by ``covariance_type`` (see the module docstring).
+        For 1-D data of shape (n_samples,) they are the variances sigma_j^2,
+        shape (n_components,), whatever ``covariance_type`` says.
 
     Returns
     -------
     ndarray of shape (n_samples, n_components)
     """
+    if np.ndim(X) == 1:
+        variances = np.broadcast_to(covariances, np.shape(means))
+        if np.any(variances <= 0):
+            raise DegenerateComponentError(_collapse_message(int(np.argmin(variances))))
+        return _log_densities_1d(np.asarray(X), np.asarray(means), 1.0 / np.sqrt(variances))
     factors = precision_cholesky(covariances, covariance_type)
     return log_gaussian_densities_from_cholesky(X, means, factors, covariance_type)
 
@@ -181,12 +188,17 @@ def update_means(X, responsibilities, counts):
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
+    X : ndarray of shape (n_samples, n_features), or (n_samples,) for 1-D data
     responsibilities : ndarray of shape (n_samples, n_components)
     counts : ndarray of shape (n_components,)
         N_j = sum_i w_ij (see :func:`emlib.likelihood.effective_counts`).
+
+    Returns
+    -------
+    ndarray of shape (n_components, n_features), or (n_components,) for 1-D X
     """
-    return responsibilities.T @ X / counts[:, np.newaxis]
+    weighted_sums = responsibilities.T @ X
+    return weighted_sums / counts.reshape((-1,) + (1,) * (weighted_sums.ndim - 1))
 
 
 def update_covariances(X, responsibilities, counts, means, covariance_type="full", reg_covar=0.0):
@@ -196,7 +208,16 @@ def update_covariances(X, responsibilities, counts, means, covariance_type="full
     ``tied``: the N_j-weighted average of those matrices.
     ``diag``: their diagonals. ``spherical``: the mean of each diagonal.
     ``reg_covar`` is added to every variance afterwards, as in scikit-learn.
+
+    For 1-D data ``X`` of shape (n_samples,) with means of shape
+    (n_components,), it returns the variances sigma_j^2, shape (n_components,)
+    (``tied``: their N_j-weighted average, one number).
     """
+    if np.ndim(X) == 1:
+        variances = _update_variances_1d(X, responsibilities, counts, means)
+        if covariance_type == "tied":
+            variances = counts @ variances / counts.sum()
+        return variances + reg_covar
     n_features = X.shape[1]
     if n_features == 1:
         variances = _update_variances_1d(X[:, 0], responsibilities, counts, means[:, 0])

@@ -18,11 +18,14 @@ def textbook_start(X, n_components, rng, covariance_type="full", sample_weight=N
     covariance of the data (its diagonal for ``diag``, its mean variance for
     ``spherical``), shared by every component.
 
+    ``X`` may be 1-D, of shape (n_samples,): the means and variances then
+    come back with shape (n_components,), as in the text.
+
     Returns
     -------
     weights : ndarray of shape (n_components,)
-    means : ndarray of shape (n_components, n_features)
-    covariances : ndarray in the shape of ``covariance_type``
+    means : ndarray of shape (n_components, n_features), or (n_components,) for 1-D X
+    covariances : ndarray in the shape of ``covariance_type``, or variances for 1-D X
     """
     weights = np.full(n_components, 1.0 / n_components)
     means = X[_draw_distinct(X, n_components, rng, sample_weight)]

@@ -131,6 +131,15 @@ def test_nb03_first_iteration():
     assert feedback.message.startswith("mu_j")
 
 
+def test_nb03_first_iteration_accepts_columns_as_a_2d_fit_stores_them():
+    _, counts, _, means, _ = _first_iteration_by_hand()
+    assert nb03.check_first_iteration(counts[:, None], means[:, None])
+    assert nb03.check_first_iteration(list(counts), list(means))
+    _assert_hidden(nb03.check_first_iteration(counts, means[:, None] + 0.01), means)
+    feedback = nb03.check_first_iteration(counts, means[None, :])          # a row is not a column
+    assert not feedback and "shape" in feedback.message
+
+
 def test_nb03_lower_bound():
     q, _, weights, means, sigmas = _first_iteration_by_hand()
     log_terms = np.column_stack([np.log(w) + stats.norm.logpdf(X_TEXT, m, s)

@@ -379,3 +379,37 @@ def test_kmeans_plusplus_seeds_are_distinct_and_kmeans_matches_sklearn(clusters)
     labels = kmeans_labels(X, 3, np.random.default_rng(0))
     reference = KMeans(3, n_init=5, random_state=0).fit_predict(X)
     assert adjusted_rand_score(labels, reference) > 0.95
+
+
+# ------------------------------------------- 1-D arrays, as the notebooks use them
+def test_one_dimensional_arrays_follow_the_text_formulas():
+    """x of shape (n,), means and variances of shape (K,): eqs. 1, 4 and 5 as written."""
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=300)
+    means, variances, weights = np.array([-1.0, 0.5, 2.0]), np.array([0.5, 1.0, 2.0]), np.ones(3) / 3
+    log_densities = log_gaussian_densities(x, means, variances)
+    expected = stats.norm.logpdf(x[:, None], means, np.sqrt(variances))
+    np.testing.assert_allclose(log_densities, expected, rtol=1e-12)
+
+    resp = expected + np.log(weights)
+    resp = np.exp(resp - np.logaddexp.reduce(resp, axis=1, keepdims=True))
+    counts = resp.sum(axis=0)
+    new_means = update_means(x, resp, counts)
+    new_variances = update_covariances(x, resp, counts, new_means)
+    loop_means = np.array([np.sum(resp[:, j] * x) / np.sum(resp[:, j]) for j in range(3)])
+    loop_variances = np.array([np.sum(resp[:, j] * (x - loop_means[j]) ** 2) / np.sum(resp[:, j])
+                               for j in range(3)])
+    assert new_means.shape == (3,) and new_variances.shape == (3,)
+    np.testing.assert_allclose(new_means, loop_means, rtol=1e-12)
+    np.testing.assert_allclose(new_variances, loop_variances, rtol=1e-12)
+    tied = update_covariances(x, resp, counts, new_means, "tied")
+    np.testing.assert_allclose(tied, counts @ loop_variances / counts.sum(), rtol=1e-12)
+
+
+def test_textbook_start_on_one_dimensional_data():
+    """The text's recipe on x of shape (n,): M data points as means, every variance = var(x)."""
+    x = np.random.default_rng(5).normal(2.0, 3.0, size=200)
+    weights, means, variances = textbook_start(x, 4, np.random.default_rng(0))
+    np.testing.assert_allclose(weights, np.full(4, 0.25))
+    assert means.shape == (4,) and np.all(np.isin(means, x)) and len(set(means)) == 4
+    np.testing.assert_allclose(variances, np.full(4, np.var(x)), rtol=1e-12)

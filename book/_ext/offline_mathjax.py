@@ -1,40 +1,36 @@
 """Render the maths with a MathJax served by the site itself.
 
-Sphinx loads MathJax from a CDN by default, so a site built without (or
-viewed without) network access shows raw LaTeX. The MathJax 2.7 files that
-the ``jupyter-server-mathjax`` package ships are copied into the site's
-``_static/mathjax`` folder and the pages point there instead.
+Sphinx loads MathJax from a CDN by default, so a site built or read without
+network access shows raw LaTeX. The ``django-static-mathjax`` package (a
+plain copy of MathJax 3, with no dependencies; its Django glue is not used)
+ships the files; the parts a page needs are copied into the site's
+``_static/mathjax`` folder and the pages load MathJax from there.
 """
 
 import shutil
 from pathlib import Path
 
-import jupyter_server_mathjax
+import mathjax  # the django-static-mathjax package
 
-MATHJAX = Path(jupyter_server_mathjax.__file__).parent / "static"
+MATHJAX = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
 TARGET = "mathjax"  # inside _static/
+SCRIPT = "tex-mml-chtml.js"
+# What tex-mml-chtml.js loads on demand: TeX extensions, the CHTML fonts,
+# the context menu and its accessibility parts.
+FOLDERS = ("input", "output", "ui", "a11y", "adaptors")
 
 
 def _configure(app, config):
-    config.mathjax_path = f"{TARGET}/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
-    config.mathjax3_config = None
-    # The package ships the STIX-Web fonts only (as Jupyter's classic notebook
-    # does), so tell MathJax to use them rather than look for others.
-    config.mathjax2_config = {
-        "tex2jax": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]],
-                    "processEscapes": True},
-        "HTML-CSS": {"availableFonts": [], "preferredFont": None, "webFont": "STIX-Web",
-                     "imageFont": None},
-        "SVG": {"font": "STIX-Web"},
-        "messageStyle": "none",
-    }
+    config.mathjax_path = f"{TARGET}/{SCRIPT}"
 
 
 def _copy_mathjax(app, exception):
     if exception is None and app.builder.format == "html":
         target = Path(app.outdir) / "_static" / TARGET
-        if not (target / "MathJax.js").is_file():
-            shutil.copytree(MATHJAX, target, dirs_exist_ok=True)
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(MATHJAX / SCRIPT, target / SCRIPT)
+        for folder in FOLDERS:
+            shutil.copytree(MATHJAX / folder, target / folder, dirs_exist_ok=True)
 
 
 def setup(app):

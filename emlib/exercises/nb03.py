@@ -21,6 +21,7 @@ def _check(answer, expected, **options):
                                "answer, then run the cell again.")
     return check_close(answer, expected, **options)
 
+
 #: Exercises 1 and 2 start EM on the text's data from here.
 FIRST_ITERATION_START = {
     "weights": np.array([1 / 3, 1 / 3, 1 / 3]),
@@ -46,21 +47,34 @@ def _first_iteration():
     log_densities = component_log_densities(x, start["means"], start["sigmas"])
     _, resp = expectation(log_densities, start["weights"])
     counts = effective_counts(resp)
-    X = x[:, np.newaxis]
-    means = update_means(X, resp, counts)
-    variances = update_covariances(X, resp, counts, means, "spherical")
-    return x, resp, counts, update_weights(resp), means[:, 0], np.sqrt(variances)
+    means = update_means(x, resp, counts)                  # eq. 4, shape (3,)
+    variances = update_covariances(x, resp, counts, means)  # eq. 5, sigma_j^2
+    return x, resp, counts, update_weights(resp), means, np.sqrt(variances)
+
+
+def _one_per_component(answer, n_components):
+    """A (K, 1) column, as a 2-D fit stores its means, read as the flat (K,) array it holds."""
+    try:
+        column = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        return answer  # not numbers: check_close says so
+    return column[:, 0] if column.shape == (n_components, 1) else answer
 
 
 def check_first_iteration(counts, means):
-    """Exercise 1: N_j after the first E-step and mu_j after the first M-step."""
+    """Exercise 1: N_j after the first E-step and mu_j after the first M-step.
+
+    Each may be given as a flat array of 3 numbers or as a (3, 1) column.
+    """
     _, _, expected_counts, _, expected_means, _ = _first_iteration()
+    counts = _one_per_component(counts, expected_counts.size)
+    means = _one_per_component(means, expected_means.size)
     feedback = _check(counts, expected_counts, name="N_j",
-                           hint="N_j = sum_i w_ij, with w_ij from eq. 2 at the start.")
+                      hint="N_j = sum_i w_ij, with w_ij from eq. 2 at the start.")
     if not feedback:
         return feedback
     feedback = _check(means, expected_means, name="mu_j",
-                           hint="Eq. 4: a w_ij-weighted average of the x_i, divided by N_j.")
+                      hint="Eq. 4: a w_ij-weighted average of the x_i, divided by N_j.")
     if feedback:
         return Feedback(True, "N_j and mu_j both match.")
     return feedback
@@ -82,8 +96,8 @@ def check_lower_bound(answer):
     x, resp, _, weights, means, sigmas = _first_iteration()
     expected = lower_bound(x, resp, weights, means, sigmas)
     return _check(answer, expected, name="F(q_old, theta_new)",
-                       hint="Keep w_ij from the start (q_old), put the updated alpha, mu, "
-                            "sigma into the bracket, and remember 0 ln 0 = 0.")
+                  hint="Keep w_ij from the start (q_old), put the updated alpha, mu, "
+                       "sigma into the bracket, and remember 0 ln 0 = 0.")
 
 
 def collapse_data():
@@ -103,5 +117,5 @@ def check_collapse_gain(answer):
     """Exercise 3: ln L(sigma_4 = 1e-4) - ln L(sigma_4 = 1e-3)."""
     expected = _collapse_log_likelihood(1e-4) - _collapse_log_likelihood(1e-3)
     return _check(answer, expected, name="the gain in ln L", rtol=1e-3,
-                       hint="Evaluate ln L twice, with sigma_4 = 1e-3 and with 1e-4 "
-                            "(all else as in COLLAPSE_SETUP), and subtract.")
+                  hint="Evaluate ln L twice, with sigma_4 = 1e-3 and with 1e-4 "
+                       "(all else as in COLLAPSE_SETUP), and subtract.")

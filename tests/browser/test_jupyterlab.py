@@ -29,7 +29,7 @@ from conftest import NOTEBOOKS, free_port
 
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 START_TIMEOUT = 120  # seconds for the server to answer
-RUN_TIMEOUT = 300_000  # milliseconds for Run All to finish
+RUN_TIMEOUT = 240_000  # milliseconds for Run All to finish
 WIDGET_NOTEBOOK = "09_interactive_em.ipynb"
 
 
@@ -136,15 +136,22 @@ def open_and_run_all(page, lab, name):
     page.wait_for_function(
         "() => { const s = document.querySelector('.jp-Notebook-ExecutionIndicator');"
         " return s && s.getAttribute('data-status') === 'idle'; }", timeout=120_000)
+    # Unfold the solution cells (View > Expand All Code), so every code cell shows
+    # its prompt, then Run > Run All Cells.
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^View$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Expand All Code$")).click()
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-    # Done when every code cell has a number in its prompt and the kernel is idle again.
+    # Done when the kernel is idle again and every code cell has a number in its prompt.
     page.wait_for_function(
         "() => { const prompts = [...document.querySelectorAll("
         "'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')];"
         " const s = document.querySelector('.jp-Notebook-ExecutionIndicator');"
         " return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent))"
         " && s && s.getAttribute('data-status') === 'idle'; }", timeout=RUN_TIMEOUT)
+    count = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell").count()
+    prompts = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt")
+    assert prompts.count() == count, "some code cell shows no prompt"
 
 
 def error_outputs(page):
