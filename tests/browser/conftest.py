@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = ROOT / "notebooks"
 ARTIFACTS = ROOT / ".ci-artifacts" / "browser"
 CHROMIUM = Path("/usr/bin/chromium")
 # Root needs --no-sandbox; the rest keep a headless browser from reaching out to
@@ -61,11 +60,17 @@ def ensure_chromium():
     return CHROMIUM
 
 
-def free_port():
+def _free_port():
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def free_port():
+    """``free_port()``: a free TCP port on 127.0.0.1."""
+    return _free_port
 
 
 @pytest.fixture(scope="session")

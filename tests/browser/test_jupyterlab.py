@@ -22,14 +22,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
-from conftest import NOTEBOOKS, free_port
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 START_TIMEOUT = 120  # seconds for the server to answer
-RUN_TIMEOUT = 240_000  # milliseconds for Run All to finish
+RUN_TIMEOUT = 120_000  # milliseconds for Run All to finish
 WIDGET_NOTEBOOK = "09_interactive_em.ipynb"
 
 
@@ -52,7 +53,7 @@ def _get(url, timeout=5):
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def lab(tmp_path_factory, free_port):
     workdir = tmp_path_factory.mktemp("lab")
     shutil.copytree(NOTEBOOKS, workdir / "notebooks",
                     ignore=shutil.ignore_patterns(".*", "__pycache__"))
@@ -129,7 +130,7 @@ def _stop(server, url, token):
             pass
 
 
-def open_and_run_all(page, lab, name):
+def open_and_run_all(page, lab, name, artifacts):
     """Open notebooks/NAME in JupyterLab, wait for its kernel, run all cells via the menu."""
     page.goto(f"{lab['url']}/lab/tree/notebooks/{name}?token={lab['token']}")
     page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(state="visible", timeout=120_000)
@@ -143,15 +144,25 @@ def open_and_run_all(page, lab, name):
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
     # Done when the kernel is idle again and every code cell has a number in its prompt.
+    try:
+        _wait_for_run_all(page)
+    except Exception as error:  # show what the page looked like
+        page.screenshot(path=str(artifacts / "jupyterlab" / f"{name}-timeout.png"))
+        prompts = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell "
+                               ".jp-InputPrompt").all_inner_texts()
+        raise AssertionError(f"Run All did not finish: {error}\nprompts: {prompts}") from None
+    count = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell").count()
+    prompts = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt")
+    assert prompts.count() == count, "some code cell shows no prompt"
+
+
+def _wait_for_run_all(page):
     page.wait_for_function(
         "() => { const prompts = [...document.querySelectorAll("
         "'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')];"
         " const s = document.querySelector('.jp-Notebook-ExecutionIndicator');"
         " return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent))"
         " && s && s.getAttribute('data-status') === 'idle'; }", timeout=RUN_TIMEOUT)
-    count = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell").count()
-    prompts = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt")
-    assert prompts.count() == count, "some code cell shows no prompt"
 
 
 def error_outputs(page):
@@ -169,7 +180,7 @@ def loaded_figures(page):
 def test_first_notebook_runs_in_jupyterlab(lab, watched_page, artifacts):
     name = first_notebook_with_figures()
     page = watched_page.page
-    open_and_run_all(page, lab, name)
+    open_and_run_all(page, lab, name, artifacts)
     page.screenshot(path=str(artifacts / "jupyterlab" / f"{name}.png"), full_page=False)
     assert not error_outputs(page), "\n\n".join(error_outputs(page))
     expected = stored_image_count(NOTEBOOKS / name)
@@ -181,7 +192,7 @@ def test_interactive_em_widget_responds_in_jupyterlab(lab, watched_page, artifac
     if not (NOTEBOOKS / WIDGET_NOTEBOOK).is_file():
         pytest.skip(f"{WIDGET_NOTEBOOK} does not exist")
     page = watched_page.page
-    open_and_run_all(page, lab, WIDGET_NOTEBOOK)
+    open_and_run_all(page, lab, WIDGET_NOTEBOOK, artifacts)
     assert not error_outputs(page), "\n\n".join(error_outputs(page))
     widget = page.locator(".jupyter-widgets.widget-vbox").first
     widget.wait_for(state="visible", timeout=60_000)
@@ -190,7 +201,9 @@ def test_interactive_em_widget_responds_in_jupyterlab(lab, watched_page, artifac
     before = image.get_attribute("src")
     assert "iteration <b>0</b>" in status.inner_html() or "iteration 0" in status.inner_text()
     widget.locator("button", has_text="step ▶").click()
-    page.wait_for_function("([img, old]) => img.getAttribute('src') !== old",
-                           arg=[image.element_handle(), before], timeout=60_000)
-    assert "iteration 1 of" in status.inner_text()
+    # The kernel redraws the figure and the status line; both reach the page.
+    page.wait_for_function(
+        "([img, status, old]) => img.getAttribute('src') !== old"
+        " && status.textContent.includes('iteration 1 of')",
+        arg=[image.element_handle(), status.element_handle(), before], timeout=60_000)
     page.screenshot(path=str(artifacts / "jupyterlab" / "09_widget.png"), full_page=False)
