@@ -16,15 +16,18 @@ from .style import (
     new_axes,
 )
 
-__all__ = ["DATA_STYLE", "LINE_STYLES", "MIXTURE_STYLE", "PALETTE", "component_style",
-           "component_styles", "new_axes"]
+# Each topic module lists its public functions in its own __all__.
+from . import (classification, deconvolution, densities, families, interactive, multivariate,
+               selection, style, uncertainty)
+from .multivariate import *  # noqa: E402,F401,F403
+from .densities import *  # noqa: E402,F401,F403
+from .selection import *  # noqa: E402,F401,F403
+from .classification import *  # noqa: E402,F401,F403
+from .deconvolution import *  # noqa: E402,F401,F403
+from .families import *  # noqa: E402,F401,F403
+from .interactive import *  # noqa: E402,F401,F403
+from .uncertainty import *  # noqa: E402,F401,F403
 
-# Topic modules add their functions below (one import line each).
-from .multivariate import *  # noqa: E402,F401,F403  (notebook 07: ellipses, classification, uncertainty, covariance types)
-from .densities import *  # noqa: E402,F401,F403  (notebooks 01-03: 1-D fits, p(j|x), ln L traces)
-from .selection import *  # noqa: E402,F401,F403  (notebook 04: AIC/BIC/ICL against M)
-from .classification import *  # noqa: E402,F401,F403  (notebook 05: class probabilities, three-panel figure)
-from .deconvolution import *  # noqa: E402,F401,F403  (notebook 06: measurement errors, extreme deconvolution)
-from .families import *  # noqa: E402,F401,F403  (notebook 08: counts, waiting times, binary images, outliers)
-from .interactive import *  # noqa: E402,F401,F403  (notebook 09: EM path, one state or small multiples)
-from .uncertainty import *  # noqa: E402,F401,F403  (notebook 04b: bootstrap intervals, LR null distributions)
+__all__ = sorted({name for module in (style, multivariate, densities, selection, classification,
+                                      deconvolution, families, interactive, uncertainty)
+                  for name in getattr(module, "__all__", [])})

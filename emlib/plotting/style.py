@@ -9,6 +9,9 @@ import itertools
 
 import matplotlib.pyplot as plt
 
+__all__ = ["DATA_STYLE", "LINE_STYLES", "MIXTURE_STYLE", "PALETTE", "component_style",
+           "component_styles", "new_axes"]
+
 #: Paul Tol's bright palette (blue, red, green, yellow, cyan, purple, grey).
 PALETTE = ["#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB"]
 #: Line styles cycled alongside the colours.
