@@ -1,7 +1,19 @@
-"""Fixtures shared by the tests of emlib's core: seeded data and explicit EM starts."""
+"""Fixtures shared by the tests: seeded data, explicit EM starts, tidy figures."""
 
-import numpy as np
-import pytest
+import matplotlib
+
+matplotlib.use("Agg")  # tests draw off screen
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Close every matplotlib figure a test opened, so memory does not pile up."""
+    yield
+    plt.close("all")
 
 
 def _clusters(n_features, rng, sizes=(120, 100, 80)):

@@ -308,7 +308,7 @@ def test_missing_as_projection_drops_the_missing_coordinates_exactly():
     missing[:, 1] &= ~missing[:, 0]  # keep at least one coordinate per point
     X_missing = np.where(missing, np.nan, X)
     filled, S_filled, R = dc.missing_as_projection(X_missing, S)
-    weights, means = np.array([0.6, 0.4]), np.array([[0.0, 0.0], [2.0, 1.0]])
+    means = np.array([[0.0, 0.0], [2.0, 1.0]])
     covariances = np.array([[[1.0, 0.3], [0.3, 0.5]], [[0.4, 0.0], [0.0, 0.9]]])
     got = dc.log_convolved_densities(filled, S_filled, means, covariances, R)
     for i in range(len(X)):

@@ -21,11 +21,6 @@ from emlib.plotting import densities  # noqa: E402
 MIXTURE = (np.array([0.2, 0.5, 0.3]), np.array([2.0, -1.0, 4.0]), np.array([0.8, 1.2, 0.5]))
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
 
 @pytest.fixture(scope="module")
 def data():

@@ -4,7 +4,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from scipy.stats import chi2, multivariate_normal  # noqa: E402
@@ -14,11 +13,6 @@ from emlib.datasets import correlated_clusters  # noqa: E402
 from emlib.gaussian import log_gaussian_densities  # noqa: E402
 from emlib.plotting import multivariate as mv  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def rotation(degrees):

@@ -25,7 +25,7 @@ derivative, -sum_i w_ij / lambda_j^2, is negative: a maximum.
 
 import numpy as np
 
-from ..gaussian import DegenerateComponentError
+from ..gaussian import DegenerateComponentError, update_means
 from ..likelihood import effective_counts
 from .base import Family
 
@@ -68,7 +68,7 @@ def update_rates(X, responsibilities, counts):
         If a component's weighted mean waiting time is 0: its rate would be
         infinite (it sits on zeros only, and ln L has no maximum).
     """
-    mean_times = responsibilities.T @ X / counts[:, np.newaxis]
+    mean_times = update_means(X, responsibilities, counts)  # eq. 4: weighted mean times
     if np.any(mean_times <= 0):
         component = int(np.argwhere(mean_times <= 0)[0, 0])
         raise DegenerateComponentError(

@@ -28,6 +28,7 @@ lambda_j^2, is negative, so this is a maximum.
 import numpy as np
 from scipy.special import gammaln, xlogy
 
+from ..gaussian import update_means
 from ..likelihood import effective_counts
 from .base import Family
 
@@ -71,7 +72,8 @@ def update_rates(X, responsibilities, counts):
     -------
     ndarray of shape (n_components, n_features)
     """
-    return responsibilities.T @ X / counts[:, np.newaxis]
+    # The Poisson rate is the mean, so its update is eq. 4's weighted mean.
+    return update_means(X, responsibilities, counts)
 
 
 def check_counts(X, family_name="poisson"):
