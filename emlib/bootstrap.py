@@ -31,8 +31,7 @@ parametrisation of :mod:`emlib.direct_optimisation`), which converges in a
 few dozen steps; in several dimensions they run the course's EM loop,
 :func:`emlib.em.run_em`.  The LR test needs no such care to be valid: the
 observed and the simulated statistics are computed by the same procedure,
-:func:`batch_em_1d` (EM on all simulated data sets at once, the same
-algorithm and stopping rule as ``run_em``).
+EM fits through the same loop, :func:`emlib.em.run_em`, one data set at a time.
 
 All randomness comes from one generator (``random_state``), so results are
 reproducible.  Resampling and simulation are vectorised over replicates.
@@ -44,13 +43,12 @@ import numpy as np
 from scipy.optimize import minimize
 
 from . import validation as check
-from .em import run_em
+from .em import e_step, m_step, run_em
 from .families.gaussian import GaussianFamily, gaussian_parameters
 from .gaussian import DegenerateComponentError
 from .initialisation import kmeans_responsibilities
 from .direct_optimisation import (negative_log_likelihood, negative_log_likelihood_gradient,
                                   pack, unpack)
-from .likelihood import _TINY_COUNT, expectation
 from .matching import match_components
 
 METHODS = ("nonparametric", "parametric")
@@ -134,123 +132,6 @@ def simulate_mixture(weights, means, covariances, covariance_type, n_samples, n_
         members = labels == k
         X[members] = means[k] + noise[members] @ factors[k].T
     return X, labels
-
-
-# --------------------------------------------------------------------------
-# EM on many 1-D data sets at once
-
-
-@dataclass
-class BatchFit:
-    """The outcome of :func:`batch_em_1d`: one fitted 1-D mixture per data set.
-
-    Attributes
-    ----------
-    weights, means, variances : ndarrays of shape (n_sets, n_components)
-    log_likelihood : ndarray of shape (n_sets,)
-        ln L of each data set at its final parameters (NaN where the fit failed).
-    n_iter : ndarray of int, shape (n_sets,)
-    converged : ndarray of bool, shape (n_sets,)
-    failed : ndarray of bool, shape (n_sets,)
-        ln L stopped being finite (a component collapsed).
-    """
-
-    weights: np.ndarray
-    means: np.ndarray
-    variances: np.ndarray
-    log_likelihood: np.ndarray
-    n_iter: np.ndarray
-    converged: np.ndarray
-    failed: np.ndarray
-
-
-def _e_step_1d(X, weights, means, variances):
-    """ln p(x_i) and w_ij (eqs. 1-2) for a stack of 1-D data sets, shapes (B, n) and (B, n, K).
-
-    The Gaussian log-densities are computed for all sets at once; the
-    log-sum-exp and normalisation are emlib's own :func:`expectation`, applied
-    to all B n rows together (the weights are already folded into the terms).
-    """
-    n_sets, n_samples = X.shape
-    n_components = weights.shape[1]
-    with np.errstate(divide="ignore"):
-        terms = (-0.5 * (X[:, :, np.newaxis] - means[:, np.newaxis, :]) ** 2
-                 / variances[:, np.newaxis, :]
-                 - 0.5 * np.log(2 * np.pi * variances)[:, np.newaxis, :]
-                 + np.log(weights)[:, np.newaxis, :])
-    log_density, resp = expectation(terms.reshape(-1, n_components), np.ones(n_components))
-    return (log_density.reshape(n_sets, n_samples),
-            resp.reshape(n_sets, n_samples, n_components))
-
-
-def _m_step_1d(X, resp, reg_covar, tied):
-    """Weights, means and variances (eqs. 6, 4, 5) for a stack of 1-D data sets."""
-    counts = resp.sum(axis=1) + _TINY_COUNT                       # N_j, shape (B, K)
-    weights = counts / counts.sum(axis=1, keepdims=True)          # eq. 6
-    means = np.einsum("bnk,bn->bk", resp, X) / counts             # eq. 4
-    squares = (X[:, :, np.newaxis] - means[:, np.newaxis, :]) ** 2
-    variances = np.einsum("bnk,bnk->bk", resp, squares) / counts  # eq. 5
-    if tied:  # one variance shared by all components: the N_j-weighted average
-        shared = (counts * variances).sum(axis=1, keepdims=True) / counts.sum(axis=1,
-                                                                               keepdims=True)
-        variances = np.broadcast_to(shared, variances.shape).copy()
-    return weights, means, variances + reg_covar
-
-
-def batch_em_1d(X, weights, means, variances, *, tol=1e-6, max_iter=1000, reg_covar=1e-6,
-                tied=False):
-    """Run EM on many 1-D data sets at once, each from its own start.
-
-    The same algorithm and stopping rule as :func:`emlib.em.run_em` (stop
-    when the mean ln L per point changes by less than ``tol``), written
-    for a stack of data sets so that numpy works on all of them in each
-    step.  Sets that have stopped leave the stack, so the work shrinks as
-    they converge.  Bootstrap replicates need it: with a warm start, a
-    loose ``tol`` stops refits too early and makes them look too alike.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_sets, n_samples)
-    weights, means, variances : ndarrays of shape (n_sets, n_components)
-        The start of each set's run.
-    tol, max_iter, reg_covar : as for :class:`emlib.GaussianMixture`.
-    tied : bool
-        One variance shared by the components (``covariance_type='tied'``).
-
-    Returns
-    -------
-    BatchFit
-    """
-    X = np.asarray(X, dtype=float)
-    weights, means, variances = (np.array(a, dtype=float) for a in (weights, means, variances))
-    n_sets = X.shape[0]
-    lower_bound = np.full(n_sets, -np.inf)
-    n_iter = np.zeros(n_sets, dtype=int)
-    converged = np.zeros(n_sets, dtype=bool)
-    failed = np.zeros(n_sets, dtype=bool)
-    active = np.arange(n_sets)
-    for iteration in range(1, max_iter + 1):
-        if active.size == 0:
-            break
-        log_density, resp = _e_step_1d(X[active], weights[active], means[active],
-                                       variances[active])
-        mean_log_likelihood = log_density.mean(axis=1)
-        bad = ~np.isfinite(mean_log_likelihood)
-        failed[active[bad]] = True
-        new = _m_step_1d(X[active], resp, reg_covar, tied)
-        change = mean_log_likelihood - lower_bound[active]
-        lower_bound[active] = mean_log_likelihood
-        n_iter[active] = iteration
-        weights[active], means[active], variances[active] = new
-        done = np.abs(change) < tol
-        converged[active[done & ~bad]] = True
-        active = active[~(done | bad)]
-    # One more E-step, so ln L belongs to the final parameters.
-    log_density, _ = _e_step_1d(X, weights, means, variances)
-    log_likelihood = log_density.sum(axis=1)
-    failed |= ~np.isfinite(log_likelihood)
-    log_likelihood[failed] = np.nan
-    return BatchFit(weights, means, variances, log_likelihood, n_iter, converged, failed)
 
 
 # --------------------------------------------------------------------------
@@ -438,7 +319,6 @@ def _refit_1d(datasets, weights, params, covariance_type):
     """
     start = pack(weights, params["means"][:, 0], np.sqrt(
         np.asarray(params["covariances"], dtype=float).ravel()))
-    shapes = {"full": (-1, 1, 1), "diag": (-1, 1), "spherical": (-1,)}
     fits = []
     for data in datasets:
         result = minimize(negative_log_likelihood, start, args=(data,),
@@ -450,9 +330,7 @@ def _refit_1d(datasets, weights, params, covariance_type):
         fit_weights, means, sigmas = unpack(result.x)
         # BFGS ends on "precision loss" when ln L is flat to rounding: that is converged too.
         converged = bool(result.success or np.max(np.abs(result.jac)) < 1e-3)
-        fits.append((fit_weights, gaussian_parameters(
-            means[:, np.newaxis], (sigmas**2).reshape(shapes[covariance_type]),
-            covariance_type), converged))
+        fits.append((fit_weights, _parameters_1d(means, sigmas**2, covariance_type), converged))
     return fits
 
 
@@ -549,38 +427,66 @@ def duplicate_component(weights, means, variances):
             np.column_stack([variances, variances[rows, heaviest]]))
 
 
-def _best_of_starts(X, starts, options, short_iter=10):
-    """For each data set, the highest-ln-L EM fit over several starts.
+def _parameters_1d(means, variances, covariance_type):
+    """The EM loop's parameter dict of a 1-D mixture, from its means and variances (K,)."""
+    variances = np.asarray(variances, dtype=float)
+    if covariance_type == "tied":  # one variance shared by every component
+        covariances = variances[:1].reshape(1, 1)
+    else:
+        covariances = variances.reshape({"full": (-1, 1, 1), "diag": (-1, 1),
+                                         "spherical": (-1,)}[covariance_type])
+    return gaussian_parameters(np.asarray(means, dtype=float)[:, np.newaxis], covariances,
+                               covariance_type)
+
+
+def _means_and_variances_1d(params, covariance_type):
+    """The inverse of :func:`_parameters_1d`: means and variances, each of shape (K,)."""
+    means = params["means"][:, 0]
+    variances = full_covariances(params["covariances"], covariance_type, means.size, 1)[:, 0, 0]
+    return means, variances
+
+
+def _run(family, data, start, options):
+    """One EM run of the course's loop from ``start``; None if a component collapsed."""
+    try:
+        return run_em(family, data, *start, **options)
+    except _REFIT_FAILURES:
+        return None
+
+
+def _best_fit(family, data, starts, options, short_iter=10):
+    """The highest-ln-L EM fit over ``starts``, or None if every start collapsed.
 
     With several starts, each first runs ``short_iter`` iterations and only
     the best of them goes on to convergence (the "short runs" strategy of
     Biernacki, Celeux & Govaert 2003): most of the cost of a fit is its slow
     final approach, which the losing starts are spared.
     """
-    if len(starts) == 1:
-        return batch_em_1d(X, *starts[0], **options)
-    short = [batch_em_1d(X, *start, **dict(options, max_iter=min(short_iter,
-                                                                  options["max_iter"])))
-             for start in starts]
-    scores = np.stack([np.where(fit.failed, -np.inf, fit.log_likelihood) for fit in short])
-    best = np.argmax(scores, axis=0)
-    rows = np.arange(X.shape[0])
-    pick = lambda name: np.stack([getattr(fit, name) for fit in short])[best, rows]  # noqa: E731
-    return batch_em_1d(X, pick("weights"), pick("means"), pick("variances"), **options)
+    if len(starts) > 1:
+        short_options = dict(options, max_iter=min(short_iter, options["max_iter"]))
+        short = [fit for fit in (_run(family, data, start, short_options) for start in starts)
+                 if fit is not None]
+        if not short:
+            return None
+        best = max(short, key=lambda fit: fit.log_likelihoods[-1])
+        starts = [(best.weights, best.params)]
+    return _run(family, data, starts[0], options)
 
 
-def _kmeans_starts_1d(X, n_components, n_starts, rng, options):
-    """``n_starts`` k-means starts for each data set in the stack X (n_sets, n_samples)."""
+def _kmeans_starts(family, data, n_components, n_starts, rng):
+    """``n_starts`` k-means starts (weights, params) for ``data`` of shape (n_samples, 1)."""
     starts = []
     for _ in range(n_starts):
-        resp = np.stack([kmeans_responsibilities(data[:, np.newaxis], n_components, rng)
-                         for data in X])
-        starts.append(_m_step_1d(X, resp, options["reg_covar"], options["tied"]))
+        resp = kmeans_responsibilities(data, n_components, rng)
+        try:
+            starts.append(m_step(family, data, resp, None))
+        except _REFIT_FAILURES:  # a cluster too small to have a variance
+            continue
     return starts
 
 
-def _fit_pair_1d(X, n_components, null_starts, rng, n_init, options):
-    """Maximise ln L with M and with M + 1 components on each data set of a stack.
+def _fit_pair_1d(family, data, n_components, null_starts, n_init, rng, options):
+    """Maximise ln L with M and with M + 1 components on one 1-D data set.
 
     The M fit is the best over ``null_starts`` and ``n_init`` k-means
     starts; the M+1 fit the best over every split of one component of the M
@@ -591,23 +497,31 @@ def _fit_pair_1d(X, n_components, null_starts, rng, n_init, options):
 
     Returns
     -------
-    null, alternative : BatchFit
+    null, alternative : tuples (weights, means, variances, log_likelihood), or None
+        None where every start collapsed.
     """
-    null = _best_of_starts(X, null_starts + _kmeans_starts_1d(X, n_components, n_init, rng,
-                                                             options), options)
-    splits = [split_component_start(null.weights, null.means, null.variances, k,
-                                    options["tied"]) for k in range(n_components)]
-    alternative = _best_of_starts(X, splits + _kmeans_starts_1d(
-        X, n_components + 1, n_init, rng, options), options)
-    short = ~(alternative.log_likelihood >= null.log_likelihood) & ~null.failed
-    if np.any(short):
-        doubled = duplicate_component(null.weights[short], null.means[short],
-                                      null.variances[short])
-        for name, value in zip(("weights", "means", "variances"), doubled):
-            getattr(alternative, name)[short] = value
-        alternative.log_likelihood[short] = _e_step_1d(X[short], *doubled)[0].sum(axis=1)
-        alternative.failed[short] = False
-    return null, alternative
+    covariance_type = family.covariance_type
+    null = _best_fit(family, data, null_starts + _kmeans_starts(
+        family, data, n_components, n_init, rng), options)
+    if null is None:
+        return None, None
+    means, variances = _means_and_variances_1d(null.params, covariance_type)
+    null_fit = (null.weights, means, variances, null.log_likelihoods[-1])
+    splits = [split_component_start(null.weights, means, variances, k,
+                                    covariance_type == "tied") for k in range(n_components)]
+    starts = [(weights, _parameters_1d(split_means, split_variances, covariance_type))
+              for weights, split_means, split_variances in splits]
+    alternative = _best_fit(family, data, starts + _kmeans_starts(
+        family, data, n_components + 1, n_init, rng), options)
+    if alternative is not None and alternative.log_likelihoods[-1] >= null_fit[3]:
+        return null_fit, (alternative.weights,
+                          *_means_and_variances_1d(alternative.params, covariance_type),
+                          alternative.log_likelihoods[-1])
+    weights, means, variances = (values[0] for values in duplicate_component(
+        null.weights[np.newaxis], means[np.newaxis], variances[np.newaxis]))
+    log_density, _ = e_step(family, data, weights,
+                            _parameters_1d(means, variances, covariance_type))
+    return null_fit, (weights, means, variances, float(log_density.sum()))
 
 
 @dataclass
@@ -659,7 +573,8 @@ def bootstrap_lrt(X, n_components, n_replicates=99, *, covariance_type="full", n
     1. Fit M and M + 1 components to X and compute LR = 2 (ln L_{M+1} - ln L_M).
     2. Draw ``n_replicates`` data sets of the same size from the fitted
        M-component model (H0 true by construction) and compute LR on each
-       in the same way (all replicates at once, :func:`batch_em_1d`).
+       in the same way (every fit runs the course's EM loop,
+       :func:`emlib.em.run_em`).
     3. The p-value is the share of simulated LR at least as large as the
        observed one (:func:`bootstrap_p_value`).
 
@@ -694,9 +609,8 @@ def bootstrap_lrt(X, n_components, n_replicates=99, *, covariance_type="full", n
     n_init_replicate = check.check_int(n_init_replicate, "n_init_replicate", 0)
     check.check_choice(covariance_type, "covariance_type", check.COVARIANCE_TYPES)
     options = {"tol": check.check_float(tol, "tol", 0.0),
-               "max_iter": check.check_int(max_iter, "max_iter", 1),
-               "reg_covar": check.check_float(reg_covar, "reg_covar", 0.0),
-               "tied": covariance_type == "tied"}
+               "max_iter": check.check_int(max_iter, "max_iter", 1)}
+    family = GaussianFamily(covariance_type, check.check_float(reg_covar, "reg_covar", 0.0))
     X = check.check_data(X)
     if X.shape[1] != 1:
         raise ValueError("bootstrap_lrt works on one feature (X of shape (n_samples,)); "
@@ -704,27 +618,28 @@ def bootstrap_lrt(X, n_components, n_replicates=99, *, covariance_type="full", n
     check.check_enough_samples(X.shape[0], n_components + 1)
     rng = check.check_random_state(random_state)
 
-    data = X[:, 0][np.newaxis, :]
-    null, alternative = _fit_pair_1d(data, n_components, [], rng, n_init, options)
-    if null.failed[0] or alternative.failed[0]:
+    null, alternative = _fit_pair_1d(family, X, n_components, [], n_init, rng, options)
+    if null is None:
         raise RuntimeError(f"Every EM start collapsed when fitting {n_components} or "
                            f"{n_components + 1} components to X; try a larger reg_covar.")
-    observed = likelihood_ratio_statistic(null.log_likelihood[0], alternative.log_likelihood[0])
+    observed = likelihood_ratio_statistic(null[3], alternative[3])
 
-    weights, means, variances = null.weights[0], null.means[0], null.variances[0]
+    weights, means, variances = null[:3]
     datasets, _ = simulate_mixture(weights, means[:, np.newaxis], variances, "spherical",
                                    X.shape[0], n_replicates, rng)
-    tile = lambda values: np.tile(values, (n_replicates, 1))  # noqa: E731
-    null_sim, alternative_sim = _fit_pair_1d(
-        datasets[:, :, 0], n_components, [(tile(weights), tile(means), tile(variances))], rng,
-        n_init_replicate, options)
-    statistics = likelihood_ratio_statistic(null_sim.log_likelihood,
-                                            alternative_sim.log_likelihood)
+    # Each simulated data set's M fit also starts from the mixture it was drawn from.
+    null_start = [(weights, _parameters_1d(means, variances, covariance_type))]
+    statistics = np.full(n_replicates, np.nan)
+    for b, data in enumerate(datasets):
+        null_sim, alternative_sim = _fit_pair_1d(family, data, n_components, null_start,
+                                                 n_init_replicate, rng, options)
+        if null_sim is not None:
+            statistics[b] = likelihood_ratio_statistic(null_sim[3], alternative_sim[3])
     valid = np.isfinite(statistics)
     statistics = statistics[valid]
-    mixture = lambda fit: (fit.weights[0], fit.means[0], np.sqrt(fit.variances[0]))  # noqa: E731
+    mixture = lambda fit: (fit[0], fit[1], np.sqrt(fit[2]))  # noqa: E731
     return LikelihoodRatioTest(
-        n_components, float(null.log_likelihood[0]), float(alternative.log_likelihood[0]),
+        n_components, float(null[3]), float(alternative[3]),
         float(observed), statistics, float(bootstrap_p_value(observed, statistics)),
         mixture(null), mixture(alternative), int(np.count_nonzero(~valid)))
 

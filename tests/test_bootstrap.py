@@ -25,9 +25,7 @@ from emlib.bootstrap import (
     split_component_start,
     standard_deviations,
 )
-from emlib.em import run_em
 from emlib.families import GaussianFamily
-from emlib.families.gaussian import gaussian_parameters
 
 
 def mixture_log_likelihood(x, weights, means, sigmas):
@@ -147,17 +145,19 @@ def test_label_switching_is_undone(monkeypatch):
     rng = np.random.default_rng(7)
     x = np.concatenate([rng.normal(-4, 1, 200), rng.normal(0, 0.5, 150), rng.normal(5, 1.5, 150)])
     model = fitted(x, 3)
-    original_run_em = bootstrap.run_em
+    # 1-D refits run BFGS (bootstrap._refit_1d): renumber the components of what it returns.
+    original_refit = bootstrap._refit_1d
     switches = iter(np.random.default_rng(8).permuted(np.tile(np.arange(3), (200, 1)), axis=1))
+    family = GaussianFamily("full")
 
-    def relabelled_run_em(family, X, weights, params, **kwargs):
-        result = original_run_em(family, X, weights, params, **kwargs)
-        order = next(switches)
-        result.weights = result.weights[order]
-        result.params = family.permute(result.params, order)
-        return result
+    def relabelled_refit(*args):
+        fits = []
+        for weights, params, converged in original_refit(*args):
+            order = next(switches)
+            fits.append((weights[order], family.permute(params, order), converged))
+        return fits
 
-    monkeypatch.setattr(bootstrap, "run_em", relabelled_run_em)
+    monkeypatch.setattr(bootstrap, "_refit_1d", relabelled_refit)
     result = bootstrap_mixture(model, x, 60, random_state=9)
     # Every replicate's k-th mean is near the fit's k-th mean, far from the others.
     distance = np.abs(result.replicates["means"][:, :, 0] - model.means_[:, 0])
@@ -234,25 +234,45 @@ def test_statistic_is_twice_the_log_likelihood_gain():
         assert value >= reference.score(x[:, None]) * x.size - 0.01
 
 
-def test_batch_em_matches_the_course_em_loop():
-    """EM on a stack of data sets gives, set by set, what run_em gives on each alone."""
-    rng = np.random.default_rng(26)
-    sets = np.stack([np.concatenate([rng.normal(-2, 1, 120), rng.normal(1.5, 0.5, 80)])
-                     for _ in range(4)])
-    weights, means, variances = np.array([0.5, 0.5]), np.array([-1.0, 1.0]), np.array([1.0, 1.0])
-    tile = lambda values: np.tile(values, (4, 1))  # noqa: E731
-    batch = bootstrap.batch_em_1d(sets, tile(weights), tile(means), tile(variances), tol=1e-8,
-                                  max_iter=500, reg_covar=1e-6)
-    family = GaussianFamily("full", 1e-6)
-    params = gaussian_parameters(means[:, None], variances[:, None, None], "full")
-    for b, data in enumerate(sets):
-        reference = run_em(family, data[:, None], weights, params, tol=1e-8, max_iter=500)
-        assert batch.n_iter[b] == reference.n_iter
-        assert batch.converged[b] == reference.converged
-        np.testing.assert_allclose(batch.means[b], reference.params["means"][:, 0], rtol=1e-9)
-        np.testing.assert_allclose(batch.variances[b], reference.params["covariances"][:, 0, 0],
-                                   rtol=1e-9)
-        assert batch.log_likelihood[b] == pytest.approx(reference.log_likelihoods[-1], rel=1e-12)
+def test_every_lrt_fit_runs_the_course_em_loop(monkeypatch):
+    """The LR test has no EM of its own: with run_em replaced, it cannot fit anything."""
+    calls = []
+    original_run_em = bootstrap.run_em
+
+    def counted_run_em(family, X, weights, params, **kwargs):
+        calls.append(X.shape)
+        return original_run_em(family, X, weights, params, **kwargs)
+
+    monkeypatch.setattr(bootstrap, "run_em", counted_run_em)
+    x = np.random.default_rng(26).normal(size=120)
+    result = bootstrap_lrt(x, 1, n_replicates=4, random_state=0)
+    # the data and every replicate: one M fit, and at least one M + 1 fit each
+    assert len(calls) >= 2 * 5 and all(shape == (120, 1) for shape in calls)
+    assert result.null_statistics.size == 4
+
+    def broken_run_em(*args, **kwargs):
+        raise FloatingPointError("no EM")
+
+    monkeypatch.setattr(bootstrap, "run_em", broken_run_em)
+    with pytest.raises(RuntimeError, match="collapsed"):
+        bootstrap_lrt(x, 1, n_replicates=4, random_state=0)
+
+
+def test_tied_lrt_shares_one_width_and_reaches_the_maximum():
+    rng = np.random.default_rng(31)
+    x = np.concatenate([rng.normal(-2, 1, 150), rng.normal(2, 1, 150)])
+    result = bootstrap_lrt(x, 2, n_replicates=5, covariance_type="tied", n_init_replicate=1,
+                           random_state=32)
+    for mixture in (result.null_mixture, result.alternative_mixture):
+        np.testing.assert_allclose(mixture[2], mixture[2][0])  # one sigma for all components
+    null = mixture_log_likelihood(x, *result.null_mixture)
+    alternative = mixture_log_likelihood(x, *result.alternative_mixture)
+    assert result.statistic == pytest.approx(2 * (alternative - null), rel=1e-8, abs=1e-8)
+    for m, value in ((2, null), (3, alternative)):
+        reference = SklearnGaussianMixture(m, covariance_type="tied", n_init=10, tol=1e-10,
+                                           max_iter=5000, random_state=0).fit(x[:, None])
+        assert value >= reference.score(x[:, None]) * x.size - 0.05
+    assert result.null_statistics.size + result.n_failed == 5
 
 
 def test_interval_refits_reach_the_maximum():
