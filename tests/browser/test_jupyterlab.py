@@ -32,6 +32,7 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 START_TIMEOUT = 120  # seconds for the server to answer
 RUN_TIMEOUT = 120_000  # milliseconds for Run All to finish
 WIDGET_NOTEBOOK = "09_interactive_em.ipynb"
+NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook on show
 
 
 def stored_image_count(path):
@@ -109,7 +110,7 @@ def lab(tmp_path_factory, free_port):
                 pytest.fail(f"JupyterLab did not answer within {START_TIMEOUT} s:\n"
                             + (workdir / "server.log").read_text()[-4000:])
             time.sleep(0.5)
-        yield {"url": url, "token": token}
+        yield {"url": url, "token": token, "log": workdir / "server.log"}
     finally:
         _stop(server, url, token)
         log.close()
@@ -141,24 +142,47 @@ def _stop(server, url, token):
 def open_and_run_all(page, lab, name, artifacts):
     """Open notebooks/NAME in JupyterLab, wait for its kernel, run all cells via the menu."""
     page.goto(f"{lab['url']}/lab/tree/notebooks/{name}?token={lab['token']}")
-    page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(state="visible", timeout=120_000)
-    page.wait_for_function(
-        "() => { const s = document.querySelector('.jp-Notebook-ExecutionIndicator');"
-        " return s && s.getAttribute('data-status') === 'idle'; }", timeout=120_000)
-    # Unfold the solution cells (View > Expand All Code), so every code cell shows
-    # its prompt, then Run > Run All Cells.
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^View$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Expand All Code$")).click()
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-    # Done when the kernel is idle again and every code cell has a number in its prompt.
     try:
+        page.locator(NOTEBOOK + " .jp-Cell").first.wait_for(state="visible", timeout=120_000)
+        page.wait_for_function(
+            "() => { const s = document.querySelector('.jp-Notebook-ExecutionIndicator');"
+            " return s && s.getAttribute('data-status') === 'idle'; }", timeout=120_000)
+        # Unfold the solution cells (View > Expand All Code), so every code cell
+        # shows its prompt, then Run > Run All Cells.
+        choose_from_menu(page, "View", "Expand All Code")
+        choose_from_menu(page, "Run", "Run All Cells")
+        # Done when the kernel is idle again and every code cell has a number in its prompt.
         _wait_for_run_all(page)
-    except Exception as error:  # show what the page looked like
-        page.screenshot(path=str(artifacts / "jupyterlab" / f"{name}-timeout.png"))
-        prompts = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell "
-                               ".jp-InputPrompt").all_inner_texts()
-        raise AssertionError(f"Run All did not finish: {error}\nprompts: {prompts}") from None
+    except Exception as error:  # show what the page looked like, and what the server said
+        page.screenshot(path=str(artifacts / "jupyterlab" / f"{name}-failed.png"))
+        prompts = page.locator(NOTEBOOK + " .jp-CodeCell .jp-InputPrompt").all_inner_texts()
+        server_log = Path(lab["log"]).read_text(errors="replace")[-3000:]
+        raise AssertionError(f"Run All did not finish: {error}\nprompts: {prompts}\n"
+                             f"server log (end):\n{server_log}") from None
+
+
+def choose_from_menu(page, menu, item, timeout=60):
+    """Click MENU > ITEM in the menu bar, as a student does.
+
+    Notebook commands are enabled only while the notebook is the active panel,
+    which a freshly loaded page may not have settled yet; so click into the
+    notebook first, and reopen the menu until the item is enabled.
+    """
+    label = re.compile(f"^{re.escape(item)}$")
+    deadline = time.monotonic() + timeout
+    while True:
+        page.locator(NOTEBOOK + " .jp-Cell").first.click()
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{menu}$")).click()
+        entry = page.locator(".lm-Menu-item").filter(
+            has=page.locator(".lm-Menu-itemLabel", has_text=label))
+        entry.wait_for(state="visible")
+        if "lm-mod-disabled" not in (entry.get_attribute("class") or ""):
+            entry.click()
+            return
+        page.keyboard.press("Escape")  # close the menu and try again
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{menu} > {item} stayed disabled for {timeout} s")
+        time.sleep(1)
 
 
 def _wait_for_run_all(page):
@@ -166,7 +190,7 @@ def _wait_for_run_all(page):
     # which hides that prompt) one of its output prompts, shows an execution count.
     page.wait_for_function(
         "() => { const cells = [...document.querySelectorAll("
-        "'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell')];"
+        f"'{NOTEBOOK} .jp-CodeCell')];"
         " const ran = c => [...c.querySelectorAll('.jp-InputPrompt, .jp-OutputPrompt')]"
         ".some(p => /\\[\\d+\\]/.test(p.textContent));"
         " const s = document.querySelector('.jp-Notebook-ExecutionIndicator');"
