@@ -228,6 +228,10 @@ def cmd_execute(args):
              "--ExecutePreprocessor.record_timing=False",
              nb], env=env, env_note=note)
         seconds = time.perf_counter() - start
+        # One stream output per cell: how print() output is split into chunks
+        # depends on timing, and would otherwise change the file on every run.
+        run([python, "-m", "jupyter", "nbconvert", "--to", "notebook", "--inplace",
+             "--coalesce-streams", nb], env=env)
         times.append((nb, seconds))
         print("course.py: executed %s in %.1f s" % (nb.name, seconds), flush=True)
 
