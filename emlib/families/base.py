@@ -3,6 +3,22 @@
 import numpy as np
 
 
+def check_entries(X, bad, family_name, requirement, kind):
+    """Return X, or raise ValueError if the boolean mask BAD marks any entry of X.
+
+    The message says what the family models (REQUIREMENT), how many entries of
+    X are of the offending KIND, and where the first one is.
+    """
+    where = np.argwhere(bad)
+    if where.size:
+        row, column = where[0]
+        raise ValueError(
+            f"The {family_name} family models {requirement}; X has {len(where)} {kind} "
+            f"value(s), the first X[{row}, {column}] = {X[row, column]:g}."
+        )
+    return X
+
+
 class Family:
     """Base class for a family of mixture components.
 

@@ -37,7 +37,7 @@ decreases ln L, and when no probability reaches the clip nothing changes.
 import numpy as np
 
 from ..likelihood import effective_counts
-from .base import Family
+from .base import Family, check_entries
 
 #: Default smallest probability a Bernoulli component may give a feature.
 MIN_PROBABILITY = 1e-10
@@ -83,15 +83,9 @@ def update_means(X, responsibilities, counts, min_probability=MIN_PROBABILITY):
 
 def check_binary(X, family_name="bernoulli"):
     """Return X if every entry is 0 or 1, else raise ValueError."""
-    bad = np.argwhere((X != 0) & (X != 1))
-    if bad.size:
-        row, column = bad[0]
-        raise ValueError(
-            f"The {family_name} family models binary vectors, so every entry of X must be 0 "
-            f"or 1 (or False/True); X has {len(bad)} other value(s), the first "
-            f"X[{row}, {column}] = {X[row, column]:g}."
-        )
-    return X
+    return check_entries(X, (X != 0) & (X != 1), family_name,
+                         "binary vectors, so every entry of X must be 0 or 1 (or False/True)",
+                         "other")
 
 
 class BernoulliFamily(Family):

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..gaussian import DegenerateComponentError, update_means
 from ..likelihood import effective_counts
-from .base import Family
+from .base import Family, check_entries
 
 
 def log_exponential_densities(X, rates):
@@ -81,14 +81,8 @@ def update_rates(X, responsibilities, counts):
 
 def check_waiting_times(X, family_name="exponential"):
     """Return X if every entry is >= 0, else raise ValueError."""
-    negative = np.argwhere(X < 0)
-    if negative.size:
-        row, column = negative[0]
-        raise ValueError(
-            f"The {family_name} family models waiting times, so X must be non-negative "
-            f"(x >= 0); X has {len(negative)} negative value(s), the first "
-            f"X[{row}, {column}] = {X[row, column]:g}."
-        )
+    check_entries(X, X < 0, family_name,
+                  "waiting times, so X must be non-negative (x >= 0)", "negative")
     if np.all(X == 0):
         raise ValueError(f"The {family_name} family cannot be fitted to data that are all 0.")
     return X

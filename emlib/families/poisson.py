@@ -30,7 +30,7 @@ from scipy.special import gammaln, xlogy
 
 from ..gaussian import update_means
 from ..likelihood import effective_counts
-from .base import Family
+from .base import Family, check_entries
 
 
 def log_poisson_densities(X, rates):
@@ -78,23 +78,9 @@ def update_rates(X, responsibilities, counts):
 
 def check_counts(X, family_name="poisson"):
     """Return X if every entry is a non-negative integer, else raise ValueError."""
-    negative = np.argwhere(X < 0)
-    if negative.size:
-        row, column = negative[0]
-        raise ValueError(
-            f"The {family_name} family models counts, so X must hold non-negative integers; "
-            f"X has {len(negative)} negative value(s), the first X[{row}, {column}] = "
-            f"{X[row, column]:g}."
-        )
-    fractional = np.argwhere(X != np.round(X))
-    if fractional.size:
-        row, column = fractional[0]
-        raise ValueError(
-            f"The {family_name} family models counts, so X must hold non-negative integers; "
-            f"X has {len(fractional)} non-integer value(s), the first X[{row}, {column}] = "
-            f"{X[row, column]:g}."
-        )
-    return X
+    requirement = "counts, so X must hold non-negative integers"
+    check_entries(X, X < 0, family_name, requirement, "negative")
+    return check_entries(X, X != np.round(X), family_name, requirement, "non-integer")
 
 
 class PoissonFamily(Family):
