@@ -141,7 +141,11 @@ def _stop(server, url, token):
 
 def open_and_run_all(page, lab, name, artifacts):
     """Open notebooks/NAME in JupyterLab, wait for its kernel, run all cells via the menu."""
-    page.goto(f"{lab['url']}/lab/tree/notebooks/{name}?token={lab['token']}")
+    # A workspace of its own, so that only this notebook is open: the server
+    # would otherwise restore the tabs that an earlier test left open.
+    workspace = "test-" + Path(name).stem
+    page.goto(f"{lab['url']}/lab/workspaces/{workspace}/tree/notebooks/{name}"
+              f"?token={lab['token']}")
     try:
         page.locator(NOTEBOOK + " .jp-Cell").first.wait_for(state="visible", timeout=120_000)
         page.wait_for_function(
