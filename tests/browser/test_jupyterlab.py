@@ -175,7 +175,8 @@ def choose_from_menu(page, menu, item, timeout=60):
     label = re.compile(f"^{re.escape(item)}$")
     deadline = time.monotonic() + timeout
     while True:
-        page.locator(NOTEBOOK + " .jp-Cell").first.click()
+        # on the first cell's prompt area, never on a link in its text
+        page.locator(NOTEBOOK + " .jp-Cell .jp-InputPrompt").first.click()
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{menu}$")).click()
         entry = page.locator(".lm-Menu-item").filter(
             has=page.locator(".lm-Menu-itemLabel", has_text=label))
