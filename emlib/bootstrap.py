@@ -30,8 +30,8 @@ narrow.  So in 1-D the interval refits maximise ln L with BFGS (the
 parametrisation of :mod:`emlib.direct_optimisation`), which converges in a
 few dozen steps; in several dimensions they run the course's EM loop,
 :func:`emlib.em.run_em`.  The LR test needs no such care to be valid: the
-observed and the simulated statistics are computed by the same procedure,
-EM fits through the same loop, :func:`emlib.em.run_em`, one data set at a time.
+observed and the simulated statistics come from the same procedure (EM fits
+through :func:`emlib.em.run_em`, one data set at a time).
 
 All randomness comes from one generator (``random_state``), so results are
 reproducible.  Resampling and simulation are vectorised over replicates.
@@ -45,7 +45,7 @@ from scipy.optimize import minimize
 from . import validation as check
 from .em import e_step, m_step, run_em
 from .families.gaussian import GaussianFamily, gaussian_parameters
-from .gaussian import DegenerateComponentError
+from .gaussian import DegenerateComponentError, full_covariances
 from .initialisation import kmeans_responsibilities
 from .direct_optimisation import (negative_log_likelihood, negative_log_likelihood_gradient,
                                   pack, unpack)
@@ -76,18 +76,6 @@ def resample_indices(n_samples, n_replicates, rng):
     return rng.integers(0, n_samples, size=(n_replicates, n_samples))
 
 
-def full_covariances(covariances, covariance_type, n_components, n_features):
-    """Every component's covariance as a full matrix, shape (n_components, d, d)."""
-    covariances = np.asarray(covariances, dtype=float)
-    if covariance_type == "full":
-        return covariances
-    if covariance_type == "tied":
-        return np.broadcast_to(covariances, (n_components, n_features, n_features)).copy()
-    if covariance_type == "spherical":
-        covariances = covariances[:, np.newaxis] * np.ones(n_features)
-    return covariances[:, :, np.newaxis] * np.eye(n_features)  # diag
-
-
 def standard_deviations(covariances, covariance_type, n_components, n_features):
     """The width of each component along each axis: sqrt of its covariance's diagonal.
 
@@ -97,16 +85,8 @@ def standard_deviations(covariances, covariance_type, n_components, n_features):
     -------
     ndarray of shape (n_components, n_features)
     """
-    if covariance_type == "full":
-        variances = np.diagonal(covariances, axis1=1, axis2=2)
-    elif covariance_type == "tied":
-        variances = np.broadcast_to(np.diag(covariances), (n_components, n_features))
-    elif covariance_type == "diag":
-        variances = covariances
-    else:  # spherical
-        variances = np.broadcast_to(np.asarray(covariances)[:, np.newaxis],
-                                    (n_components, n_features))
-    return np.sqrt(variances)
+    stack = full_covariances(covariances, covariance_type, n_components, n_features)
+    return np.sqrt(np.diagonal(stack, axis1=1, axis2=2))
 
 
 def simulate_mixture(weights, means, covariances, covariance_type, n_samples, n_replicates, rng):
@@ -382,30 +362,26 @@ def split_component_start(weights, means, variances, component, tied=False):
 
     Parameters
     ----------
-    weights, means, variances : ndarrays of shape (..., n_components)
-        One mixture, or a stack of them (the last axis runs over components).
+    weights, means, variances : ndarrays of shape (n_components,)
     component : int
 
     Returns
     -------
-    weights, means, variances : ndarrays of shape (..., n_components + 1)
+    weights, means, variances : ndarrays of shape (n_components + 1,)
     """
-    shift = 0.5 * np.sqrt(variances[..., component])
-    new_weights = np.concatenate([weights, weights[..., component:component + 1] / 2], axis=-1)
-    new_weights[..., component] /= 2
-    new_means = np.concatenate([means, (means[..., component] + shift)[..., np.newaxis]],
-                               axis=-1)
-    new_means[..., component] -= shift
-    new_variances = np.concatenate([variances, variances[..., component:component + 1]],
-                                   axis=-1)
+    shift = 0.5 * np.sqrt(variances[component])
+    new_weights = np.append(weights, weights[component] / 2)
+    new_weights[component] /= 2
+    new_means = np.append(means, means[component] + shift)
+    new_means[component] -= shift
+    new_variances = np.append(variances, variances[component])
     if not tied:
-        new_variances[..., component] -= shift**2
-        new_variances[..., -1] -= shift**2
+        new_variances[[component, -1]] -= shift**2
     return new_weights, new_means, new_variances
 
 
 def duplicate_component(weights, means, variances):
-    """Each M-component 1-D fit written as an M+1 mixture: its heaviest component cut in two.
+    """An M-component 1-D fit written as an M+1 mixture: its heaviest component cut in two.
 
     Both halves keep that component's mean and variance and get half its
     weight, so the density, and ln L, are exactly those of the M-component
@@ -413,18 +389,16 @@ def duplicate_component(weights, means, variances):
 
     Parameters
     ----------
-    weights, means, variances : ndarrays of shape (n_sets, n_components)
+    weights, means, variances : ndarrays of shape (n_components,)
 
     Returns
     -------
-    weights, means, variances : ndarrays of shape (n_sets, n_components + 1)
+    weights, means, variances : ndarrays of shape (n_components + 1,)
     """
-    rows = np.arange(weights.shape[0])
-    heaviest = np.argmax(weights, axis=1)
-    new_weights = np.column_stack([weights, weights[rows, heaviest] / 2])
-    new_weights[rows, heaviest] /= 2
-    return (new_weights, np.column_stack([means, means[rows, heaviest]]),
-            np.column_stack([variances, variances[rows, heaviest]]))
+    heaviest = int(np.argmax(weights))
+    new_weights = np.append(weights, weights[heaviest] / 2)
+    new_weights[heaviest] /= 2
+    return new_weights, np.append(means, means[heaviest]), np.append(variances, variances[heaviest])
 
 
 def _parameters_1d(means, variances, covariance_type):
@@ -517,8 +491,7 @@ def _fit_pair_1d(family, data, n_components, null_starts, n_init, rng, options):
         return null_fit, (alternative.weights,
                           *_means_and_variances_1d(alternative.params, covariance_type),
                           alternative.log_likelihoods[-1])
-    weights, means, variances = (values[0] for values in duplicate_component(
-        null.weights[np.newaxis], means[np.newaxis], variances[np.newaxis]))
+    weights, means, variances = duplicate_component(null.weights, means, variances)
     log_density, _ = e_step(family, data, weights,
                             _parameters_1d(means, variances, covariance_type))
     return null_fit, (weights, means, variances, float(log_density.sum()))

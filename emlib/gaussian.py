@@ -17,6 +17,8 @@ In one dimension (d = 1) all four hold one variance sigma_j^2 per component
 
 import numpy as np
 
+from .validation import COVARIANCE_TYPES
+
 LOG_2PI = np.log(2 * np.pi)
 
 
@@ -248,6 +250,24 @@ def _update_variances_1d(x, responsibilities, counts, means):
     squared = np.subtract.outer(means, x).T
     squared *= squared
     return np.einsum("ij,ij->j", responsibilities, squared) / counts
+
+
+def full_covariances(covariances, covariance_type, n_components, n_features):
+    """Covariances of any type as a stack of full matrices, shape (n_components, d, d).
+
+    ``tied`` repeats the one shared matrix, ``diag`` puts each row on a
+    diagonal, ``spherical`` multiplies the identity by each variance.
+    """
+    covariances = np.asarray(covariances, dtype=float)
+    if covariance_type == "full":
+        return covariances.reshape(n_components, n_features, n_features)
+    if covariance_type == "tied":
+        return np.broadcast_to(covariances, (n_components, n_features, n_features)).copy()
+    if covariance_type == "diag":
+        return covariances.reshape(n_components, n_features, 1) * np.eye(n_features)
+    if covariance_type == "spherical":
+        return covariances.reshape(n_components, 1, 1) * np.eye(n_features)
+    raise ValueError(f"covariance_type must be one of {COVARIANCE_TYPES}; got {covariance_type!r}.")
 
 
 def sample_gaussian(rng, mean, covariance, covariance_type, n_samples):

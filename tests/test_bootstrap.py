@@ -359,9 +359,9 @@ def test_duplicated_component_has_the_same_likelihood():
     model = fitted(x, 2)
     sigmas = np.sqrt(model.covariances_[:, 0, 0])
     weights, means, variances = bootstrap.duplicate_component(
-        model.weights_[None], model.means_[:, 0][None], sigmas[None] ** 2)
-    assert weights.shape == (1, 3) and weights.sum() == pytest.approx(1.0)
-    assert mixture_log_likelihood(x, weights[0], means[0], np.sqrt(variances[0])) == \
+        model.weights_, model.means_[:, 0], sigmas ** 2)
+    assert weights.shape == (3,) and weights.sum() == pytest.approx(1.0)
+    assert mixture_log_likelihood(x, weights, means, np.sqrt(variances)) == \
         pytest.approx(mixture_log_likelihood(x, model.weights_, model.means_, sigmas), rel=1e-12)
 
 

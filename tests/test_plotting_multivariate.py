@@ -1,18 +1,13 @@
 """emlib.plotting.multivariate: ellipse geometry, covariance expansion and the figures."""
 
-import matplotlib
+import numpy as np
+import pytest
+from scipy.stats import chi2, multivariate_normal
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from scipy.stats import chi2, multivariate_normal  # noqa: E402
-
-from emlib import GaussianMixture  # noqa: E402
-from emlib.datasets import correlated_clusters  # noqa: E402
-from emlib.gaussian import log_gaussian_densities  # noqa: E402
-from emlib.plotting import multivariate as mv  # noqa: E402
-
+from emlib import GaussianMixture
+from emlib.datasets import correlated_clusters
+from emlib.gaussian import full_covariances, log_gaussian_densities
+from emlib.plotting import multivariate as mv
 
 
 def rotation(degrees):
@@ -101,7 +96,7 @@ def test_full_covariances_give_the_same_densities_as_scipy(covariance_type):
         "diag": np.array([[1.0, 0.2], [0.5, 2.0], [0.3, 0.3]]),
         "spherical": np.array([0.5, 1.0, 2.0]),
     }[covariance_type]
-    stack = mv.full_covariances(covariances, covariance_type, 3, 2)
+    stack = full_covariances(covariances, covariance_type, 3, 2)
     assert stack.shape == (3, 2, 2)
     expected = np.column_stack([multivariate_normal(means[k], stack[k]).logpdf(X)
                                 for k in range(3)])
@@ -110,12 +105,12 @@ def test_full_covariances_give_the_same_densities_as_scipy(covariance_type):
 
 
 def test_full_covariances_by_hand():
-    np.testing.assert_array_equal(mv.full_covariances([[1.0, 4.0]], "diag", 1, 2),
+    np.testing.assert_array_equal(full_covariances([[1.0, 4.0]], "diag", 1, 2),
                                   [[[1.0, 0.0], [0.0, 4.0]]])
-    np.testing.assert_array_equal(mv.full_covariances([3.0, 5.0], "spherical", 2, 2),
+    np.testing.assert_array_equal(full_covariances([3.0, 5.0], "spherical", 2, 2),
                                   [np.eye(2) * 3.0, np.eye(2) * 5.0])
     with pytest.raises(ValueError, match="covariance_type"):
-        mv.full_covariances(np.eye(2), "round", 1, 2)
+        full_covariances(np.eye(2), "round", 1, 2)
 
 
 def test_classification_uncertainty():

@@ -17,12 +17,12 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Ellipse
 
+from ..gaussian import full_covariances
 from ..information_criteria import n_gaussian_mixture_parameters
-from ..validation import COVARIANCE_TYPES
 from .style import PALETTE, new_axes
 
 __all__ = ["ELLIPSE_LINE_STYLES", "classification_uncertainty", "covariance_ellipse",
-           "ellipse_axes", "full_covariances", "plot_classification", "plot_covariance_ellipses",
+           "ellipse_axes", "plot_classification", "plot_covariance_ellipses",
            "plot_covariance_types", "plot_mixture", "plot_model", "plot_points",
            "plot_uncertainty"]
 
@@ -33,24 +33,6 @@ MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
 
 
 # ------------------------------------------------------------------ numbers
-def full_covariances(covariances, covariance_type, n_components, n_features):
-    """Every covariance type expanded to a stack of full matrices, shape (K, d, d).
-
-    ``tied`` repeats the one shared matrix, ``diag`` puts each row on a
-    diagonal, ``spherical`` multiplies the identity by each variance.
-    """
-    covariances = np.asarray(covariances, dtype=float)
-    if covariance_type == "full":
-        return covariances.reshape(n_components, n_features, n_features)
-    if covariance_type == "tied":
-        return np.broadcast_to(covariances, (n_components, n_features, n_features)).copy()
-    if covariance_type == "diag":
-        return np.array([np.diag(row) for row in covariances.reshape(n_components, n_features)])
-    if covariance_type == "spherical":
-        return covariances.reshape(n_components, 1, 1) * np.eye(n_features)
-    raise ValueError(f"covariance_type must be one of {COVARIANCE_TYPES}; got {covariance_type!r}.")
-
-
 def ellipse_axes(covariance, n_std=1.0):
     """Semi-axes and tilt of the n-sigma ellipse of a 2 x 2 covariance.
 
