@@ -502,12 +502,7 @@ def test_rounded_gaussian_count_probabilities_integrate_the_density():
     assert gaussian_mixture_cdf(model, [-0.5])[0] == pytest.approx(negative, rel=1e-9)
 
 
-def test_plotting_functions_draw(monkeypatch):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+def test_plotting_functions_draw():
     from emlib import plotting
 
     counts = poisson_data(500)
@@ -529,7 +524,6 @@ def test_plotting_functions_draw(monkeypatch):
     fig = plotting.plot_outlier_fits(points, Mixture("gaussian", 2, random_state=0).fit(points),
                                      Mixture("student_t", 2, random_state=0).fit(points))
     assert len(fig.axes) == 2
-    plt.close("all")
 
 
 def test_exercise_checks_of_notebook_08():

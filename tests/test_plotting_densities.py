@@ -4,22 +4,17 @@ References: scipy.stats.norm for densities, scikit-learn's predict_proba for
 class probabilities, numerical integration for areas.
 """
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from scipy import stats
+from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from scipy import stats  # noqa: E402
-from sklearn.mixture import GaussianMixture as SklearnGaussianMixture  # noqa: E402
-
-from emlib import GaussianMixture  # noqa: E402
-from emlib.plotting import densities  # noqa: E402
+from emlib import GaussianMixture
+from emlib.plotting import densities
 
 MIXTURE = (np.array([0.2, 0.5, 0.3]), np.array([2.0, -1.0, 4.0]), np.array([0.8, 1.2, 0.5]))
-
 
 
 @pytest.fixture(scope="module")

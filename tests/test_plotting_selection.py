@@ -7,17 +7,14 @@ come from scikit-learn's ``predict_proba``.
 """
 
 import matplotlib
+import numpy as np
+import pytest
+from matplotlib.collections import PolyCollection
+from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.collections import PolyCollection  # noqa: E402
-from sklearn.mixture import GaussianMixture as SklearnGaussianMixture  # noqa: E402
-
-from emlib import scan_models  # noqa: E402
-from emlib.datasets import text_mixture  # noqa: E402
-from emlib.plotting import (  # noqa: E402
+from emlib import scan_models
+from emlib.datasets import text_mixture
+from emlib.plotting import (
     class_probability_bands,
     plot_class_probability_bands,
     plot_class_uncertainty,
@@ -26,7 +23,6 @@ from emlib.plotting import (  # noqa: E402
     plot_information_criteria,
     plot_three_panels,
 )
-
 
 
 @pytest.fixture(scope="module")
