@@ -55,6 +55,11 @@ SOLUTION_TAG = "solution"
 # headless runs would otherwise reach the kernels and drop every figure).
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
+# What setup asks pip to install: emlib (editable) with every extra, every
+# version fixed by the lock. environment.yml's `pip:` section is these same
+# arguments (tests/test_environment.py checks it), so conda installs the same.
+PIP_INSTALL_ARGS = ["-c", "requirements/lock.txt", "-e", ".[dev]"]
+
 
 # --------------------------------------------------------------------------
 # helpers
@@ -96,8 +101,8 @@ def run(cmd, env=None, check=True, env_note=""):
     return code
 
 
-def notebook_env():
-    return venv_env(MPLBACKEND=INLINE_BACKEND)
+def notebook_env(**extra):
+    return venv_env(MPLBACKEND=INLINE_BACKEND, **extra)
 
 
 def requirements_hash():
@@ -142,8 +147,7 @@ def setup():
 
     env = venv_env()
     run([python, "-m", "pip", "install", "--upgrade", "pip"], env=env)
-    code = run([python, "-m", "pip", "install",
-                "-c", "requirements/lock.txt", "-e", ".[dev]"], env=env, check=False)
+    code = run([python, "-m", "pip", "install", *PIP_INSTALL_ARGS], env=env, check=False)
     if code != 0:
         version = subprocess.run(
             [str(python), "-c", "import platform; print(platform.python_version())"],
@@ -179,25 +183,117 @@ def cmd_lab(args):
                env_note="MPLBACKEND=%s " % INLINE_BACKEND)
 
 
+# The notebooks' stored outputs must not depend on the CPU: numpy picks SIMD
+# kernels (AVX-512, AVX2, baseline) and OpenBLAS its core kernels at run time,
+# and the last bits of exp, log and sums differ between them. So `test` runs
+# every notebook again with numpy held to lower SIMD levels and OpenBLAS to
+# older kernels. Each setting: (name, what it is, environment, CPU features it
+# needs). A setting whose features this CPU lacks is skipped (forcing OpenBLAS
+# kernels the CPU cannot run would crash), and so is every forced setting on a
+# CPU that is not x86-64.
+CPU_SETTINGS = [
+    ("native", "numpy and OpenBLAS as they detect this CPU", {}, ()),
+    ("avx2", "numpy at most AVX2, OpenBLAS Haswell kernels",
+     {"NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
+      "OPENBLAS_CORETYPE": "Haswell"}, ("AVX2", "FMA3")),
+    ("baseline", "numpy at its baseline, OpenBLAS SandyBridge kernels, one thread",
+     {"NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4 AVX512_ICL AVX512_SPR",
+      "OPENBLAS_CORETYPE": "SandyBridge", "OPENBLAS_NUM_THREADS": "1",
+      "OMP_NUM_THREADS": "1"}, ("AVX",)),
+]
+
+# What numpy and OpenBLAS actually run, printed before each pass as evidence.
+RUNTIME_REPORT = """
+import platform, json
+import numpy
+from numpy._core._multiarray_umath import __cpu_features__ as features
+from threadpoolctl import threadpool_info
+blas = [(i.get("internal_api"), i.get("architecture"), i.get("num_threads"))
+        for i in threadpool_info() if i.get("user_api") == "blas"]
+simd = [name for name in ("X86_V2", "X86_V3", "X86_V4") if features.get(name)]
+print(json.dumps({"machine": platform.machine(), "features": features,
+                  "summary": "numpy SIMD %s; BLAS %s" % (simd[-1] if simd else "baseline",
+                                                         blas)}))
+"""
+
+
+def runtime_report(python, env):
+    """What numpy and OpenBLAS pick under ENV: (machine, cpu features, summary)."""
+    out = subprocess.run([str(python), "-c", RUNTIME_REPORT], env=env, cwd=ROOT,
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        return None, {}, "could not query numpy: " + out.stderr.strip()[-300:]
+    report = json.loads(out.stdout)
+    return report["machine"], report["features"], report["summary"]
+
+
+def cpu_settings_to_run(python):
+    """The CPU settings this machine can run, and the ones it skips with a reason.
+
+    COURSE_CPU_SETTINGS (comma-separated names, e.g. "native") narrows the list.
+    """
+    wanted = os.environ.get("COURSE_CPU_SETTINGS", "")
+    names = [name.strip() for name in wanted.split(",") if name.strip()]
+    known = [setting[0] for setting in CPU_SETTINGS]
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        sys.exit("course.py: COURSE_CPU_SETTINGS names %s; the settings are %s"
+                 % (", ".join(unknown), ", ".join(known)))
+    machine, features, _ = runtime_report(python, venv_env())
+    run_these, skipped = [], []
+    for name, what, extra, needs in CPU_SETTINGS:
+        if names and name not in names:
+            continue
+        if extra and machine not in ("x86_64", "AMD64"):
+            skipped.append((name, "this CPU is %s, not x86-64" % machine))
+        elif not all(features.get(feature) for feature in needs):
+            skipped.append((name, "this CPU lacks %s" % " and ".join(needs)))
+        else:
+            run_these.append((name, what, extra))
+    return run_these, skipped
+
+
 def cmd_test(args):
     python = setup()
     paths = [p for p in ("tests", "notebooks") if (ROOT / p).is_dir()]
     for p in ("tests", "notebooks"):
         if p not in paths:
             print("course.py: warning: there is no %s/ folder to test" % p)
-    cmd = [python, "-m", "pytest", *paths,
-           "--nbval", "--nbval-current-env",
-           "--nbval-sanitize-with", SANITIZE.relative_to(ROOT).as_posix(),
-           "-p", "no:cacheprovider", *args.extra]
-    code = run(cmd, env=notebook_env(), check=False,
-               env_note="MPLBACKEND=%s " % INLINE_BACKEND)
+    nbval = ["--nbval", "--nbval-current-env",
+             "--nbval-sanitize-with", SANITIZE.relative_to(ROOT).as_posix(),
+             "-p", "no:cacheprovider"]
+    settings, skipped = cpu_settings_to_run(python)
+    results = []
+    for index, (name, what, extra) in enumerate(settings):
+        env = notebook_env(**extra)
+        summary = runtime_report(python, env)[2]
+        print("\ncourse.py: CPU setting %r: %s\n  %s" % (name, what, summary), flush=True)
+        # The first setting runs everything; the others re-run the notebooks only.
+        targets = paths if index == 0 else [p for p in paths if p == "notebooks"]
+        if not targets:
+            continue
+        note = "".join("%s=%s " % item for item in sorted(extra.items()))
+        code = run([python, "-m", "pytest", *targets, *nbval, *args.extra], env=env,
+                   check=False, env_note="MPLBACKEND=%s %s" % (INLINE_BACKEND, note))
+        if code == 5 and index > 0:
+            code = 0  # a -k/-m selection that picks no notebook is fine here
+        results.append((name, code))
+    print("\ncourse.py: results per CPU setting:")
+    for name, code in results:
+        print("  %-9s %s" % (name, "passed" if code == 0 else "FAILED (exit code %d)" % code))
+    for name, reason in skipped:
+        print("  %-9s skipped: %s" % (name, reason))
+    failed = [(name, code) for name, code in results if code != 0]
+    if not failed:
+        return 0
+    name, code = failed[0]
     if code == 5:
         print("course.py: FAILED: pytest collected no tests at all "
               "(exit code 5). Check the paths and any -k/-m selection.",
               file=sys.stderr)
-    elif code != 0:
-        print("course.py: FAILED: pytest exited with code %d" % code,
-              file=sys.stderr)
+    else:
+        print("course.py: FAILED under CPU setting(s) %s"
+              % ", ".join(name for name, _ in failed), file=sys.stderr)
     return code
 
 

@@ -1,12 +1,18 @@
 """pyproject.toml, environment.yml and requirements/lock.txt must agree.
 
-- environment.yml lists the same packages as pyproject.toml's runtime
-  dependencies plus its `dev` extra (names normalised, python and pip ignored);
 - every direct dependency named in pyproject.toml is pinned in the lock;
-- every package in environment.yml is pinned to exactly the lock's version.
+- environment.yml takes only Python and pip from conda, and its `pip:` section
+  asks pip for exactly what `course.py setup` asks (the lock as constraints,
+  emlib editable with the `dev` extra), so both routes install the locked set;
+- replaying that `pip:` section the way conda does, in the environment the pip
+  route built, finds nothing to install or change but emlib itself.
 """
 
+import importlib.util
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,12 +25,8 @@ except ModuleNotFoundError:  # Python < 3.11
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# conda-forge name -> PyPI name, after normalisation
-CONDA_TO_PYPI = {
-    "astroml": "astroml",  # conda `astroml` is PyPI `astroML`
-    "matplotlib-base": "matplotlib",  # matplotlib without the Qt GUI
-}
-IGNORED = {"python", "pip"}
+# What conda itself may install; everything else comes from PyPI under the lock.
+CONDA_PACKAGES = {"python", "pip"}
 
 
 # --------------------------------------------------------------------------
@@ -49,31 +51,8 @@ def split_requirement(spec):
     return m.group(1), m.group(3).strip()
 
 
-def package_name(spec, conda=False):
-    name = normalise(split_requirement(spec)[0])
-    if conda:
-        name = CONDA_TO_PYPI.get(name, name)
-    return name
-
-
-def exact_pin(version_spec):
-    """'==1.2.3' (pip or conda) or '=1.2.3' (conda) -> '1.2.3'; else None."""
-    m = re.fullmatch(r"==?\s*([^\s,<>=!~*]+)", version_spec)
-    return m.group(1) if m else None
-
-
-def compare_package_sets(a, b, a_label="a", b_label="b"):
-    """Describe how two sets of package names differ; [] when they are equal."""
-    problems = []
-    for name in sorted(set(a) - set(b)):
-        problems.append("%s is in %s but not in %s" % (name, a_label, b_label))
-    for name in sorted(set(b) - set(a)):
-        problems.append("%s is in %s but not in %s" % (name, b_label, a_label))
-    return problems
-
-
-# --------------------------------------------------------------------------
-# the three files
+def package_name(spec):
+    return normalise(split_requirement(spec)[0])
 
 
 def load_pyproject():
@@ -89,28 +68,50 @@ def pyproject_requirements():
     return groups
 
 
-def environment_specs():
-    """{normalised PyPI name: conda version spec} from environment.yml."""
+def load_environment():
     with open(ROOT / "environment.yml", encoding="utf-8") as f:
-        env = yaml.safe_load(f)
+        return yaml.safe_load(f)
+
+
+def environment_conda_specs():
+    """{name: conda version spec} of the conda (not pip) packages in environment.yml."""
     specs = {}
-    for dep in env["dependencies"]:
-        if isinstance(dep, dict):  # the `pip:` section: only `-e .` expected
-            continue
-        name, version = split_requirement(dep)
-        name = package_name(name, conda=True)
-        if name not in IGNORED:
-            specs[name] = version
+    for dep in load_environment()["dependencies"]:
+        if isinstance(dep, str):
+            name, version = split_requirement(dep)
+            specs[normalise(name)] = version
     return specs
 
 
 def environment_pip_section():
-    with open(ROOT / "environment.yml", encoding="utf-8") as f:
-        env = yaml.safe_load(f)
-    for dep in env["dependencies"]:
+    """The lines of environment.yml's `pip:` section, comments dropped."""
+    for dep in load_environment()["dependencies"]:
         if isinstance(dep, dict) and "pip" in dep:
             return [line.split("#", 1)[0].strip() for line in dep["pip"]]
     return []
+
+
+def course_pip_arguments():
+    """The arguments `course.py setup` passes to `pip install`."""
+    spec = importlib.util.spec_from_file_location("course", ROOT / "course.py")
+    course = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(course)
+    return list(course.PIP_INSTALL_ARGS)
+
+
+def requirement_lines(arguments):
+    """pip command-line arguments as requirements-file lines: ['-c', 'f'] -> ['-c f']."""
+    lines, pending = [], None
+    for argument in arguments:
+        if pending is not None:
+            lines.append(f"{pending} {argument}")
+            pending = None
+        elif argument in ("-c", "-r", "-e"):
+            pending = argument
+        else:
+            lines.append(argument)
+    assert pending is None, "an option without its value: %r" % arguments
+    return lines
 
 
 def lock_pins():
@@ -133,17 +134,6 @@ def lock_pins():
 # the helpers can fail
 
 
-def test_compare_package_sets_reports_differences():
-    problems = compare_package_sets(
-        {"numpy", "scipy", "astroml"}, {"numpy", "matplotlib", "astroml"},
-        "pyproject.toml", "environment.yml")
-    assert problems == [
-        "scipy is in pyproject.toml but not in environment.yml",
-        "matplotlib is in environment.yml but not in pyproject.toml",
-    ]
-    assert compare_package_sets({"numpy"}, {"numpy"}) == []
-
-
 @pytest.mark.parametrize("spec, name, version", [
     ("numpy>=1.24", "numpy", ">=1.24"),
     ("scikit-learn==1.9.1", "scikit-learn", "==1.9.1"),
@@ -157,19 +147,17 @@ def test_split_requirement(spec, name, version):
 
 
 def test_names_are_normalised():
-    assert package_name("astroML") == package_name("astroml", conda=True)
+    assert package_name("astroML") == package_name("astroml")
     assert package_name("scikit_learn") == package_name("Scikit-Learn")
-    assert package_name("PyYAML") == package_name("pyyaml", conda=True)
-    assert package_name("matplotlib-base", conda=True) == "matplotlib"
+    assert package_name("PyYAML>=6") == package_name("pyyaml")
     assert package_name("numpy") != package_name("scipy")
 
 
-def test_exact_pin():
-    assert exact_pin("==1.2.3") == "1.2.3"
-    assert exact_pin("=1.0.2.post1") == "1.0.2.post1"
-    assert exact_pin(">=1.2") is None
-    assert exact_pin("") is None
-    assert exact_pin("=1.2.*") is None
+def test_requirement_lines():
+    assert requirement_lines(["-c", "lock.txt", "-e", ".[dev]"]) == ["-c lock.txt", "-e .[dev]"]
+    assert requirement_lines(["numpy==2.0", "-r", "more.txt"]) == ["numpy==2.0", "-r more.txt"]
+    with pytest.raises(AssertionError):
+        requirement_lines(["-c"])
 
 
 # --------------------------------------------------------------------------
@@ -194,16 +182,45 @@ def test_dev_extra_contains_every_other_extra():
         assert names <= dev, "dev lacks %s of the %r extra" % (sorted(names - dev), group)
 
 
-def test_environment_lists_the_same_packages_as_pyproject():
-    groups = pyproject_requirements()
-    pyproject = {package_name(r) for r in groups["runtime"] + groups["dev"]}
-    env = set(environment_specs())
-    problems = compare_package_sets(pyproject, env, "pyproject.toml", "environment.yml")
-    assert not problems, "\n".join(problems)
+def test_environment_takes_only_python_and_pip_from_conda():
+    specs = environment_conda_specs()
+    assert set(specs) == CONDA_PACKAGES, (
+        "environment.yml must take only python and pip from conda (every other package "
+        "comes from PyPI under the lock); it lists %s" % sorted(specs))
+    # The lock was resolved for CPython 3.11; conda must not pick another minor version.
+    assert re.fullmatch(r"==?\s*3\.11(\.\*)?", specs["python"]), specs["python"]
+    assert specs["pip"] == "", "pip is left to conda's newest (the lock leaves it out too)"
 
 
-def test_environment_installs_emlib_editable():
-    assert "-e ." in environment_pip_section()
+def test_environment_pip_section_is_the_pip_route():
+    assert environment_pip_section() == requirement_lines(course_pip_arguments())
+    assert "-c requirements/lock.txt" in environment_pip_section()
+
+
+def test_replaying_the_conda_pip_step_installs_nothing_else(tmp_path):
+    """Replay `conda env create`'s pip step in the environment the pip route made.
+
+    conda writes the `pip:` lines to a temporary requirements file beside
+    environment.yml and runs `pip install -U -r FILE` from that folder. Here the
+    same happens offline as a dry run: if the conda route asked for anything the
+    lock did not already give this environment, pip would report it (or fail to
+    find it without an index).
+    """
+    requirements = ROOT / "condaenv.test-environment.requirements.txt"
+    requirements.write_text("\n".join(environment_pip_section()) + "\n", encoding="utf-8")
+    report = tmp_path / "report.json"
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "pip", "install", "-U", "--dry-run", "--no-index",
+             "--no-build-isolation", "--quiet", "--report", str(report),
+             "-r", requirements.name],
+            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    finally:
+        requirements.unlink()
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    would_install = sorted(item["metadata"]["name"] + "==" + item["metadata"]["version"]
+                           for item in json.loads(report.read_text())["install"])
+    assert [name.split("==")[0].lower() for name in would_install] == ["emlib"], would_install
 
 
 def test_every_direct_dependency_is_pinned_in_lock():
@@ -218,18 +235,3 @@ def test_lock_leaves_out_emlib_and_the_packaging_tools():
     pins = lock_pins()
     for name in ("emlib", "pip", "setuptools", "wheel"):
         assert name not in pins, "%s must not be pinned in lock.txt" % name
-
-
-def test_environment_pins_equal_the_lock():
-    pins = lock_pins()
-    problems = []
-    for name, spec in sorted(environment_specs().items()):
-        version = exact_pin(spec)
-        if version is None:
-            problems.append("%s is not pinned exactly in environment.yml (%r)" % (name, spec))
-        elif name not in pins:
-            problems.append("%s is pinned in environment.yml but not in lock.txt" % name)
-        elif version != pins[name]:
-            problems.append("%s: environment.yml has %s, lock.txt has %s"
-                            % (name, version, pins[name]))
-    assert not problems, "\n".join(problems)
