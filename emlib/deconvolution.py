@@ -30,19 +30,148 @@ This module has three ways to deal with the errors:
   (:func:`xd_update_means`, :func:`xd_update_covariances`).
 
 Everything here is a pure function on arrays; the component families in
-:mod:`emlib.families.xd` hand them to the EM loop.
+:mod:`emlib.families.xd` hand them to the EM loop. The public functions
+check their arrays (finite, matching shapes, variances >= 0), since students
+call them directly; inside the EM loop the families call the unchecked
+kernels (the leading-underscore twins), on data XDGMM has checked once.
 """
 
 from collections import namedtuple
 
+import numbers
+
 import numpy as np
 from scipy.optimize import brentq
 
+from . import validation as check
 from .gaussian import LOG_2PI, DegenerateComponentError
 
-# Added to sums of weights in denominators so an empty component gives a
-# finite (if meaningless) update rather than 0/0, as in emlib.likelihood.
+# An empty component's sum of weights is raised to this fraction of the total
+# (never an absolute constant, which would swamp uniformly tiny sample weights),
+# so it gives a finite (if meaningless) update rather than 0/0.
 _TINY = 10 * np.finfo(np.float64).eps
+
+
+def _guard_empty(sums):
+    """``sums`` with entries below _TINY times their total raised to that floor.
+
+    Components with a real share of the weight are untouched (bit for bit);
+    the floor scales with the weights, so multiplying every sample weight by
+    the same constant gives the same updates.
+    """
+    floor = _TINY * float(np.sum(sums)) + np.finfo(np.float64).tiny
+    return np.maximum(sums, floor)
+
+
+# --------------------------------------------------------------------------
+# Validation of the arrays the public functions take (the EM loop's families
+# call the unchecked kernels, whose input XDGMM has validated once).
+
+
+def _vector(values, name, n_samples=None, non_negative=False):
+    """``values`` as a finite 1-D float array (of length ``n_samples`` if given)."""
+    vector = check.check_data(values, name=name, ensure_2d=False)
+    if vector.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array (one value per sample); got shape "
+                         f"{vector.shape}.")
+    if n_samples is not None and vector.shape[0] != n_samples:
+        raise ValueError(f"{name} must have one entry per sample of x, shape ({n_samples},); "
+                         f"got shape {vector.shape}.")
+    if non_negative and np.any(vector < 0):
+        i = int(np.argmin(vector))
+        raise ValueError(f"{name} must be non-negative; got {name}[{i}] = {vector[i]:g}.")
+    return vector
+
+
+def _number(value, name):
+    """``value`` as a finite float (a scalar or an array with one element)."""
+    if isinstance(value, (bool, np.bool_)) or not (
+            isinstance(value, numbers.Real)
+            or (isinstance(value, np.ndarray) and value.size == 1
+                and np.issubdtype(value.dtype, np.number) and not np.iscomplexobj(value))):
+        raise TypeError(f"{name} must be a real number; got {check._describe(value)}.")
+    number = float(np.reshape(value, ()))
+    if not np.isfinite(number):
+        raise ValueError(f"{name} must be finite; got {number}.")
+    return number
+
+
+def _eq7_inputs(x, error_variances, responsibilities, mean=None, responsibility_shape=1):
+    """The per-sample arrays of the eq.-7 functions, checked; ``mean`` too if given."""
+    x = _vector(x, "x")
+    n_samples = x.shape[0]
+    error_variances = _vector(error_variances, "error_variances", n_samples, non_negative=True)
+    if responsibility_shape == 1:
+        responsibilities = _vector(responsibilities, "responsibilities", n_samples,
+                                   non_negative=True)
+    else:
+        responsibilities = check.check_data(responsibilities, name="responsibilities",
+                                            ensure_2d=False)
+        if responsibilities.ndim != 2 or responsibilities.shape[0] != n_samples:
+            raise ValueError(
+                f"responsibilities must have shape ({n_samples}, n_components), one row per "
+                f"sample of x; got shape {responsibilities.shape}.")
+        if np.any(responsibilities < 0):
+            raise ValueError(f"responsibilities must be non-negative; got min "
+                             f"{responsibilities.min():g}.")
+    if mean is None:
+        return x, error_variances, responsibilities
+    return x, error_variances, responsibilities, _number(mean, "mean")
+
+
+def _component_vectors(means, variances):
+    """Per-component means and variances (1-D, the same length, variances >= 0)."""
+    means = _vector(means, "means")
+    variances = _vector(variances, "variances", non_negative=True)
+    if variances.shape != means.shape:
+        raise ValueError(f"means and variances must have one entry per component, the same "
+                         f"shape; got {means.shape} and {variances.shape}.")
+    return means, variances
+
+
+def _xd_inputs(X, error_covariances, means, covariances, projection):
+    """The arrays of the d-D functions, checked for finiteness and matching shapes."""
+    X = check.check_data(X, name="X", ensure_2d=False)
+    if X.ndim != 2:
+        raise ValueError(f"X must have shape (n_samples, d_obs); got shape {X.shape}.")
+    n_samples, n_observed = X.shape
+    error_covariances = check.check_data(error_covariances, name="error_covariances",
+                                         ensure_2d=False, any_ndim=True)
+    if error_covariances.shape != (n_samples, n_observed, n_observed):
+        raise ValueError(
+            f"error_covariances must have shape ({n_samples}, {n_observed}, {n_observed}), one "
+            f"covariance matrix S_i per sample of X; got shape {error_covariances.shape}.")
+    means = check.check_data(means, name="means", ensure_2d=False, any_ndim=True)
+    if means.ndim != 2:
+        raise ValueError(f"means must have shape (n_components, d); got shape {means.shape}.")
+    n_components, n_features = means.shape
+    covariances = check.check_data(covariances, name="covariances", ensure_2d=False,
+                                   any_ndim=True)
+    if covariances.shape != (n_components, n_features, n_features):
+        raise ValueError(f"covariances must have shape ({n_components}, {n_features}, "
+                         f"{n_features}) to match means; got shape {covariances.shape}.")
+    if projection is None:
+        if n_features != n_observed:
+            raise ValueError(f"Without a projection, means must have {n_observed} columns like "
+                             f"X; got {n_features}.")
+    else:
+        projection = check.check_data(projection, name="projection", ensure_2d=False,
+                                      any_ndim=True)
+        if projection.ndim != 3 or projection.shape[0] not in (1, n_samples) \
+                or projection.shape[1:] != (n_observed, n_features):
+            raise ValueError(
+                f"projection must have shape ({n_samples} or 1, {n_observed}, {n_features}) "
+                f"(one R_i per sample of X, mapping the {n_features} true coordinates of means "
+                f"to the {n_observed} of X); got shape {projection.shape}.")
+    return X, error_covariances, means, covariances, projection
+
+
+def _trial_variances(variance):
+    variance = check.check_data(variance, name="variance", ensure_2d=False, any_ndim=True)
+    if np.any(variance < 0):
+        raise ValueError(f"variance (trial values of sigma_j^2) must be non-negative; got min "
+                         f"{variance.min():g}.")
+    return variance
 
 
 # --------------------------------------------------------------------------
@@ -81,11 +210,18 @@ def intrinsic_width(observed_width, error, *, unresolved="raise"):
     """
     if unresolved not in ("raise", "zero"):
         raise ValueError(f"unresolved must be 'raise' or 'zero'; got {unresolved!r}.")
-    widths = np.asarray(observed_width, dtype=float)
-    errors = np.asarray(error, dtype=float)
+    widths = check.check_data(observed_width, name="observed_width", ensure_2d=False,
+                              any_ndim=True)
+    errors = check.check_data(error, name="error", ensure_2d=False, any_ndim=True)
     for name, values in (("observed_width", widths), ("error", errors)):
-        if not np.all(np.isfinite(values)) or np.any(values < 0):
-            raise ValueError(f"{name} must be finite and non-negative; got {values}.")
+        if np.any(values < 0):
+            raise ValueError(f"{name} must be finite and non-negative (a standard "
+                             f"deviation); got min {values.min():g}.")
+    try:
+        np.broadcast_shapes(widths.shape, errors.shape)
+    except ValueError:
+        raise ValueError(f"observed_width and error must broadcast against each other; got "
+                         f"shapes {widths.shape} and {errors.shape}.") from None
     excess = widths**2 - errors**2
     if np.any(excess < 0) and unresolved == "raise":
         bad = np.flatnonzero(excess < 0)
@@ -119,6 +255,13 @@ def log_convolved_densities_1d(x, error_variances, means, variances):
     -------
     ndarray of shape (n_samples, n_components)
     """
+    x = _vector(x, "x")
+    error_variances = _vector(error_variances, "error_variances", x.shape[0], non_negative=True)
+    means, variances = _component_vectors(means, variances)
+    return _log_convolved_densities_1d(x, error_variances, means, variances)
+
+
+def _log_convolved_densities_1d(x, error_variances, means, variances):
     total = error_variances[:, np.newaxis] + variances
     return -0.5 * (LOG_2PI + np.log(total) + (x[:, np.newaxis] - means) ** 2 / total)
 
@@ -143,8 +286,18 @@ def eq7_mean_update(x, error_variances, responsibilities, variances):
     -------
     ndarray of shape (n_components,)
     """
+    x, error_variances, responsibilities = _eq7_inputs(x, error_variances, responsibilities,
+                                                       responsibility_shape=2)
+    variances = _vector(variances, "variances", non_negative=True)
+    if variances.shape != responsibilities.shape[1:]:
+        raise ValueError(f"variances must have one entry per column of responsibilities, "
+                         f"shape {responsibilities.shape[1:]}; got shape {variances.shape}.")
+    return _eq7_mean_update(x, error_variances, responsibilities, variances)
+
+
+def _eq7_mean_update(x, error_variances, responsibilities, variances):
     precision_weights = responsibilities / (error_variances[:, np.newaxis] + variances)
-    return x @ precision_weights / (precision_weights.sum(axis=0) + _TINY)
+    return x @ precision_weights / _guard_empty(precision_weights.sum(axis=0))
 
 
 def eq7_residual(variance, x, error_variances, responsibilities, mean):
@@ -171,6 +324,13 @@ def eq7_residual(variance, x, error_variances, responsibilities, mean):
     mean : float
         mu_j.
     """
+    variance = _trial_variances(variance)
+    x, error_variances, responsibilities, mean = _eq7_inputs(x, error_variances,
+                                                             responsibilities, mean)
+    return _eq7_residual(variance, x, error_variances, responsibilities, mean)
+
+
+def _eq7_residual(variance, x, error_variances, responsibilities, mean):
     variance = np.asarray(variance, dtype=float)
     total = error_variances + variance[..., np.newaxis]
     return (responsibilities * ((x - mean) ** 2 - total) / total**2).sum(axis=-1)
@@ -183,6 +343,13 @@ def eq7_objective(variance, x, error_variances, responsibilities, mean):
     depends on sigma_j^2 (constants dropped). The M-step maximises it;
     its derivative is half of :func:`eq7_residual`.
     """
+    variance = _trial_variances(variance)
+    x, error_variances, responsibilities, mean = _eq7_inputs(x, error_variances,
+                                                             responsibilities, mean)
+    return _eq7_objective(variance, x, error_variances, responsibilities, mean)
+
+
+def _eq7_objective(variance, x, error_variances, responsibilities, mean):
     variance = np.asarray(variance, dtype=float)
     total = error_variances + variance[..., np.newaxis]
     with np.errstate(divide="ignore", invalid="ignore"):  # sigma = e = 0 gives -inf, not a crash
@@ -230,7 +397,21 @@ def solve_eq7_variance(x, error_variances, responsibilities, mean, *, n_grid=64)
     Eq7Solution
         ``variance`` (sigma_j^2) and ``at_boundary`` (True when the maximum
         is sigma_j = 0 because no positive root wins).
+
+    Raises
+    ------
+    ValueError
+        If an array holds NaN or infinity, negative error variances or
+        responsibilities, or the lengths differ (a NaN would otherwise read as
+        "no positive root").
     """
+    x, error_variances, responsibilities, mean = _eq7_inputs(x, error_variances,
+                                                             responsibilities, mean)
+    check.check_int(n_grid, "n_grid", 2)
+    return _solve_eq7_variance(x, error_variances, responsibilities, mean, n_grid)
+
+
+def _solve_eq7_variance(x, error_variances, responsibilities, mean, n_grid=64):
     used = responsibilities > 0
     x, error_variances, weights = x[used], error_variances[used], responsibilities[used]
     if weights.size == 0:
@@ -240,11 +421,11 @@ def solve_eq7_variance(x, error_variances, responsibilities, mean, *, n_grid=64)
         return Eq7Solution(0.0, True)
 
     def residual(variance):
-        return float(eq7_residual(variance, x, error_variances, weights, mean))
+        return float(_eq7_residual(variance, x, error_variances, weights, mean))
 
     grid = upper * np.geomspace(1e-12, 1.0, n_grid)
     with np.errstate(divide="ignore", invalid="ignore"):
-        signs = eq7_residual(grid, x, error_variances, weights, mean) > 0
+        signs = _eq7_residual(grid, x, error_variances, weights, mean) > 0
     candidates = [] if signs[0] else [0.0]
     for k in np.flatnonzero(signs[:-1] & ~signs[1:]):
         # brentq needs opposite signs; a residual of exactly 0 at the top is itself the root.
@@ -255,7 +436,7 @@ def solve_eq7_variance(x, error_variances, responsibilities, mean, *, n_grid=64)
                                      xtol=1e-15 * upper, rtol=4 * np.finfo(float).eps))
     if not candidates:  # the grid saw no sign change at all: Q_j rises up to s_max
         candidates.append(upper)
-    values = eq7_objective(np.array(candidates), x, error_variances, weights, mean)
+    values = _eq7_objective(np.array(candidates), x, error_variances, weights, mean)
     values = np.where(np.isnan(values), -np.inf, values)
     best = candidates[int(np.argmax(values))]
     return Eq7Solution(best, best == 0.0)
@@ -347,6 +528,11 @@ def convolved_terms(X, error_covariances, means, covariances, projection=None):
     try:
         lower = cholesky_factors(total)
     except np.linalg.LinAlgError:
+        if not np.all(np.isfinite(total)):
+            raise ValueError(
+                "A convolved covariance R_i V_j R_i^T + S_i contains NaN or infinity: the "
+                "covariances, error covariances or projection are not finite (or too large "
+                "for float64). Rescale the data or check those arrays.") from None
         raise DegenerateComponentError(
             "A convolved covariance R_i V_j R_i^T + S_i is not positive definite: a "
             "component has collapsed onto points that have zero measurement error. Increase "
@@ -382,7 +568,7 @@ def log_convolved_densities(X, error_covariances, means, covariances, projection
     -------
     ndarray of shape (n_samples, n_components)
     """
-    return convolved_terms(X, error_covariances, means, covariances, projection)[0]
+    return convolved_terms(*_xd_inputs(X, error_covariances, means, covariances, projection))[0]
 
 
 def xd_expected_values(X, error_covariances, means, covariances, projection=None, *,
@@ -415,6 +601,8 @@ def xd_expected_values(X, error_covariances, means, covariances, projection=None
         B_ij.
     """
     if terms is None:
+        X, error_covariances, means, covariances, projection = _xd_inputs(
+            X, error_covariances, means, covariances, projection)
         terms = convolved_terms(X, error_covariances, means, covariances, projection)
     _, whitened, whitening = terms
     # With T^-1 = W^T W and C_ij = V_j R_i^T W_ij^T: b = mu + C z and B = V - C C^T.
@@ -469,6 +657,17 @@ def xd_update_covariances(responsibilities, expected_values, expected_covariance
 # Missing coordinates
 
 
+def _float_array(values, name):
+    """A float copy of ``values`` (NaN allowed), or a TypeError naming the argument."""
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{name} must be a numeric array; got {check._describe(values)}.")
+    try:
+        return np.array(values, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be a rectangular array of real numbers; numpy could not "
+                        f"convert it ({error}).") from None
+
+
 def missing_as_projection(X, error_covariances):
     """Turn missing coordinates (NaN in X) into zero rows of a projection R_i.
 
@@ -492,16 +691,26 @@ def missing_as_projection(X, error_covariances):
     error_covariances : ndarray of shape (n_samples, d, d)
     projection : ndarray of shape (n_samples, d, d)
     """
-    X = np.array(X, dtype=float)
-    covariances = np.array(error_covariances, dtype=float)
+    X, covariances = _float_array(X, "X"), _float_array(error_covariances, "error_covariances")
     if X.ndim != 2 or covariances.shape != X.shape + (X.shape[1],):
         raise ValueError(
             "X must have shape (n_samples, d) and error_covariances (n_samples, d, d); got "
             f"{X.shape} and {covariances.shape}.")
+    if np.any(np.isinf(X)):
+        index = [int(i) for i in np.argwhere(np.isinf(X))[0]]
+        raise ValueError(f"X contains infinity: X{index} = {X[tuple(index)]}; only NaN marks "
+                         "a missing coordinate, every other value must be finite.")
     missing = np.isnan(X)
     observed = (~missing).astype(float)
     projection = observed[:, :, np.newaxis] * np.eye(X.shape[1])
     keep = observed[:, :, np.newaxis] * observed[:, np.newaxis, :]
+    bad = (keep > 0) & ~np.isfinite(covariances)
+    if np.any(bad):
+        index = [int(i) for i in np.argwhere(bad)[0]]
+        raise ValueError(
+            f"error_covariances contains NaN or infinity for observed coordinates: "
+            f"error_covariances{index} = {covariances[tuple(index)]}; entries of observed "
+            "coordinates must be finite (only those of missing ones are ignored).")
     covariances = np.where(keep > 0, covariances, 0.0)
     covariances += (missing[:, :, np.newaxis] * np.eye(X.shape[1])) / (2 * np.pi)
     X[missing] = 0.0

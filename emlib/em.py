@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning as _SklearnConvergenceWarning
 
-from .likelihood import expectation, update_weights
+from .likelihood import ZeroDensityError, expectation, update_weights
+from .validation import user_stacklevel
 
 
 class ConvergenceWarning(_SklearnConvergenceWarning):
@@ -64,8 +65,47 @@ class EMResult:
 
 
 def e_step(family, X, weights, params):
-    """Per-sample ln p(x_i) and responsibilities w_ij (eqs. 1 and 2)."""
-    return expectation(family.log_densities(X, params), weights)
+    """Per-sample ln p(x_i) and responsibilities w_ij (eqs. 1 and 2).
+
+    Raises :class:`~emlib.likelihood.ZeroDensityError` for a sample of zero
+    (or undefined) density under every component.
+    """
+    # Overflowing squares are reported by the ZeroDensityError, not a RuntimeWarning.
+    with np.errstate(over="ignore"):
+        log_densities = family.log_densities(X, params)
+    return expectation(log_densities, weights)
+
+
+def _loop_e_step(family, X, weights, params, iteration):
+    """:func:`e_step` inside the loop: a sample of zero density gets an explanation and a fix."""
+    try:
+        return e_step(family, X, weights, params)
+    except ZeroDensityError as error:
+        i = error.row
+        bad = [name for name, value in params.items()
+               if not np.all(np.isfinite(np.asarray(value, dtype=float)))]
+        if bad or not np.all(np.isfinite(weights)):
+            cause = (f"the component parameters became non-finite ({', '.join(bad) or 'weights'} "
+                     "contain inf or NaN), which means float64 overflowed in the M-step. "
+                     "Rescale the data (e.g. standardise it) and check the starting values")
+        elif np.isnan(error.value):
+            cause = "its log-density is NaN. Check the starting values and the family's settings"
+        elif error.value == np.inf:
+            cause = ("its density is infinite: a component has zero width and sits on it. "
+                     "Use reg_covar > 0 or fewer components, or another start (n_init > 1)")
+        else:
+            cause = (f"X[{i}] has density 0 under every component: it is outside the support "
+                     "of every component, or so many component widths away from all of them "
+                     "that its squared distance overflows float64 (data spanning a huge range "
+                     "compared with the narrowest component). Rescale the data (e.g. "
+                     "standardise it), check the family's settings (a probability or rate "
+                     "of exactly 0 or 1 gives zero densities), or start elsewhere (n_init > 1)")
+            if iteration == 1:
+                cause += (". At the first iteration this is the start's doing: check the "
+                          "starting values (e.g. covariances_init far smaller than the data's "
+                          "spread)")
+        raise ZeroDensityError(f"ln L is not finite at iteration {iteration}: {cause}.",
+                               i, error.value) from None
 
 
 def m_step(family, X, responsibilities, params, sample_weight=None):
@@ -84,12 +124,16 @@ def _total(log_density, sample_weight):
     return float(log_density.sum() if sample_weight is None else sample_weight @ log_density)
 
 
-def _check_finite(log_likelihood, iteration):
+def _check_finite(log_likelihood, iteration, sample_weight):
+    """Every density is finite here (the E-step checked), so only the weighted sum can overflow."""
     if not np.isfinite(log_likelihood):
+        largest = None if sample_weight is None else float(np.max(sample_weight))
         raise FloatingPointError(
-            f"ln L became {log_likelihood} at iteration {iteration}: some sample has zero "
-            "density under every component, or a component collapsed. Try more restarts "
-            "(n_init), a different initialisation, or (for Gaussians) a larger reg_covar."
+            f"ln L became {log_likelihood} at iteration {iteration} although every sample's "
+            "density is finite: the sum over samples overflowed float64"
+            + (f" (the largest sample weight is {largest:.3g}; only the ratios of the weights "
+               "matter, so divide them by their maximum)" if largest is not None else
+               "; rescale the data (e.g. standardise it)") + "."
         )
 
 
@@ -118,9 +162,9 @@ def run_em(family, X, weights, params, *, sample_weight=None, tol=1e-3, max_iter
     history, lower_bounds = [], []
     lower_bound, converged, n_iter = previous_lower_bound, False, 0
     for n_iter in range(1, max_iter + 1):
-        log_density, resp = e_step(family, X, weights, params)
+        log_density, resp = _loop_e_step(family, X, weights, params, n_iter)
         history.append(_total(log_density, sample_weight))
-        _check_finite(history[-1], n_iter)
+        _check_finite(history[-1], n_iter, sample_weight)
         weights, params = m_step(family, X, resp, params, sample_weight)
         change = history[-1] / total_weight - lower_bound
         lower_bound = history[-1] / total_weight
@@ -131,9 +175,9 @@ def run_em(family, X, weights, params, *, sample_weight=None, tol=1e-3, max_iter
             converged = True
             break
     # One more E-step, so ln L and the responsibilities belong to the final parameters.
-    log_density, resp = e_step(family, X, weights, params)
+    log_density, resp = _loop_e_step(family, X, weights, params, n_iter)
     history.append(_total(log_density, sample_weight))
-    _check_finite(history[-1], n_iter)
+    _check_finite(history[-1], n_iter, sample_weight)
     return EMResult(weights, params, np.array(history), lower_bounds, converged, n_iter,
                     log_density, resp)
 
@@ -162,6 +206,6 @@ def fit_with_restarts(family, X, initialise, *, n_init=1, rng=None, sample_weigh
             f"mean ln L was still above tol={tol}). Increase max_iter, loosen tol, or check "
             "the data for repeated points or outliers.",
             ConvergenceWarning,
-            stacklevel=4,  # user code -> fit -> _fit -> fit_with_restarts
+            stacklevel=user_stacklevel(),  # the user's line, however fit was reached
         )
     return best

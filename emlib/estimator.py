@@ -13,6 +13,7 @@ from sklearn.base import BaseEstimator, DensityMixin
 from . import validation as check
 from .em import e_step
 from .information_criteria import aic, bic, icl
+from .likelihood import ZeroDensityError
 
 
 def record_fit(estimator, result, n_features):
@@ -47,32 +48,43 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
         y : ignored
         sample_weight : array-like of shape (n_samples,), optional
             Non-negative weights; an integer weight counts the sample that
-            many times, a zero weight drops it.
+            many times, a zero weight drops it. Only their ratios matter:
+            ``c * sample_weight`` gives the same fit for any c > 0.
+
+        If X is a data frame with string column names, they are kept as
+        ``feature_names_in_`` and later data must have the same columns.
         """
         self._fit(X, sample_weight)
+        check.record_feature_names(self, X)
         return self
 
     def fit_predict(self, X, y=None, sample_weight=None):
         """Fit, then return the most probable component of each sample."""
-        return self._fit(X, sample_weight).responsibilities.argmax(axis=1)
+        result = self._fit(X, sample_weight)
+        check.record_feature_names(self, X)
+        return result.responsibilities.argmax(axis=1)
 
     # ------------------------------------------------------------- inference
     def _e_step(self, X):
         """ln p(x_i) and p(j | x_i) for new data, after checking it."""
         check.check_is_fitted(self)
+        check.check_feature_names(self, X)
         family = self._family()
         X = family.check_data(check.check_data(X))
         check.check_n_features(X, self.n_features_in_)
         # Squares of huge coordinates overflow; that is reported below instead.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            log_density, resp = e_step(family, X, self.weights_, self._params())
-        if not np.all(np.isfinite(log_density)):
-            i = int(np.argmin(np.isfinite(log_density)))
-            raise ValueError(
-                f"X[{i}] lies so far from every component that its density is 0 in floating "
-                f"point (ln p = {log_density[i]}), so its class probabilities are undefined. "
-                "Rescale the data (e.g. standardise it) before fitting and predicting.")
-        return log_density, resp
+            try:
+                return e_step(family, X, self.weights_, self._params())
+            except ZeroDensityError as error:
+                if error.value != -np.inf:  # NaN or +inf: its own message says which
+                    raise
+                i = error.row
+                raise ZeroDensityError(
+                    f"X[{i}] lies so far from every component (or outside their support) that "
+                    f"its density is 0 in floating point (ln p = {error.value}), so its class "
+                    "probabilities are undefined. Rescale the data (e.g. standardise it) "
+                    "before fitting and predicting.", i, error.value) from None
 
     def score_samples(self, X):
         """ln p(x_i | theta) for each sample (eq. 1 in logs), shape (n_samples,)."""
@@ -80,7 +92,11 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
 
     def score(self, X, y=None, sample_weight=None):
         """Mean ln p(x_i | theta) per sample (weighted by ``sample_weight``)."""
-        return float(np.average(self.score_samples(X), weights=sample_weight))
+        log_density = self.score_samples(X)
+        if sample_weight is None:
+            return float(log_density.mean())
+        weights = check.check_sample_weight(sample_weight, log_density.shape[0])
+        return float(np.average(log_density, weights=weights))
 
     def predict_proba(self, X):
         """Class probabilities p(j | x_i) (eq. 2), shape (n_samples, n_components)."""

@@ -17,13 +17,42 @@ In one dimension (d = 1) all four hold one variance sigma_j^2 per component
 
 import numpy as np
 
-from .validation import COVARIANCE_TYPES
+from .validation import COVARIANCE_TYPES, check_choice, check_int, check_shape
 
 LOG_2PI = np.log(2 * np.pi)
 
 
 class DegenerateComponentError(ValueError):
-    """A component's covariance is singular: it has collapsed onto a few points."""
+    """A component's covariance is singular: it has collapsed onto a few points.
+
+    Attributes
+    ----------
+    cause : str
+        ``'collapse'`` (a component sits on a few points), ``'data_resolution'``
+        (the data's own spread is below float64's resolution at its magnitude)
+        or ``'reg_covar_resolution'`` (``reg_covar`` is too small to register at
+        that magnitude).
+    """
+
+    def __init__(self, message, cause="collapse"):
+        super().__init__(message)
+        self.cause = cause
+
+
+def _check_covariance_type(covariance_type):
+    return check_choice(covariance_type, "covariance_type", COVARIANCE_TYPES)
+
+
+def _check_update_shapes(X, responsibilities, counts, means=None):
+    """The M-step's arrays must agree on n_samples, n_components and n_features."""
+    n_samples = np.shape(X)[0]
+    check_shape(responsibilities, (n_samples, None), "responsibilities",
+                " (n_samples, n_components), one row per sample of X")
+    n_components = np.shape(responsibilities)[1]
+    check_shape(counts, (n_components,), "counts", ", one per column of responsibilities")
+    if means is not None:
+        expected = (n_components,) + np.shape(X)[1:]
+        check_shape(means, expected, "means", ", one row per component and column per feature")
 
 
 def _collapse_message(component):
@@ -38,7 +67,35 @@ def _collapse_message(component):
     )
 
 
-def check_not_collapsed(covariances, covariance_type, X):
+def resolution_floor(X):
+    """(1000 eps max|x|)^2: the smallest variance float64 tells from zero for data like X."""
+    return (1e3 * np.finfo(np.float64).eps * np.abs(X).max()) ** 2
+
+
+def _data_resolution_message(X, floor):
+    spread = float(np.sqrt(np.min(np.var(X, axis=0))))
+    return (
+        f"The data's spread is below float64's resolution at its magnitude: X has entries as "
+        f"large as {np.abs(X).max():.3g}, where float64 cannot tell variances below "
+        f"{floor:.3g} from zero, and its narrowest feature has a standard deviation of only "
+        f"{spread:.3g}. Every variance EM computes is then rounding noise, whatever the start. "
+        "This is not a problem of the start or of reg_covar: centre the data (subtract its "
+        "mean) and rescale it (divide by its standard deviation) before fitting."
+    )
+
+
+def _reg_covar_resolution_message(component, X, floor, reg_covar):
+    return (
+        f"Gaussian component {component} (counting from 0) has collapsed onto a few points, "
+        f"and reg_covar={reg_covar:g} cannot prevent it: X has entries as large as "
+        f"{np.abs(X).max():.3g}, where float64 cannot tell variances below {floor:.3g} from "
+        "zero, so the reg_covar added to every variance does not register. Rescale the data "
+        "(e.g. divide it by its standard deviation), which brings the default reg_covar back "
+        f"into proportion, or set reg_covar well above {floor:.3g}."
+    )
+
+
+def check_not_collapsed(covariances, covariance_type, X, reg_covar=None):
     """Raise :class:`DegenerateComponentError` if some variance has shrunk to rounding noise.
 
     With ``reg_covar=0`` a component that sits on repeated points gets a
@@ -46,8 +103,14 @@ def check_not_collapsed(covariances, covariance_type, X):
     That is positive, so its Cholesky factor exists and ln L is finite, but
     the likelihood is unbounded there and the fit means nothing. A variance
     below (1000 eps max|x|)^2 cannot be told from zero at the data's precision.
+
+    The message tells three causes apart: the data's own spread is below
+    that resolution (rescale and centre the data); ``reg_covar`` (if given)
+    is below it (rescale the data); or a component sits on a few points
+    (reg_covar > 0, fewer components, other starts).
     """
-    floor = (1e3 * np.finfo(np.float64).eps * np.abs(X).max()) ** 2
+    _check_covariance_type(covariance_type)
+    floor = resolution_floor(X)
     if covariance_type == "full":
         smallest = np.linalg.eigvalsh(covariances)[:, 0]
     elif covariance_type == "tied":
@@ -57,7 +120,14 @@ def check_not_collapsed(covariances, covariance_type, X):
     else:
         smallest = covariances
     if np.any(smallest <= floor):
-        raise DegenerateComponentError(_collapse_message(int(np.argmin(smallest))))
+        component = int(np.argmin(smallest))
+        if np.min(np.var(X, axis=0)) <= floor:
+            raise DegenerateComponentError(_data_resolution_message(X, floor), "data_resolution")
+        if reg_covar is not None and 0 < reg_covar <= floor:
+            raise DegenerateComponentError(
+                _reg_covar_resolution_message(component, X, floor, reg_covar),
+                "reg_covar_resolution")
+        raise DegenerateComponentError(_collapse_message(component))
 
 
 def precision_cholesky(covariances, covariance_type):
@@ -67,6 +137,7 @@ def precision_cholesky(covariances, covariance_type):
     P P^T = Sigma^-1; for ``diag`` and ``spherical`` it is 1/sigma.
     Raises :class:`DegenerateComponentError` if a covariance is singular.
     """
+    _check_covariance_type(covariance_type)
     if covariance_type in ("diag", "spherical"):
         if np.any(covariances <= 0):
             raise DegenerateComponentError(_collapse_message(int(np.argmin(
@@ -84,6 +155,7 @@ def precision_cholesky(covariances, covariance_type):
 
 def precision_cholesky_from_precisions(precisions, covariance_type):
     """The same factors, computed from given precision matrices."""
+    _check_covariance_type(covariance_type)
     if covariance_type in ("diag", "spherical"):
         return np.sqrt(precisions)
     stack = precisions[np.newaxis] if covariance_type == "tied" else precisions
@@ -93,6 +165,7 @@ def precision_cholesky_from_precisions(precisions, covariance_type):
 
 def covariances_from_precision_cholesky(factors, covariance_type):
     """Invert :func:`precision_cholesky`."""
+    _check_covariance_type(covariance_type)
     if covariance_type in ("diag", "spherical"):
         return 1.0 / factors**2
     stack = factors[np.newaxis] if covariance_type == "tied" else factors
@@ -102,6 +175,7 @@ def covariances_from_precision_cholesky(factors, covariance_type):
 
 def precisions_from_cholesky(factors, covariance_type):
     """Precision matrices Sigma^-1 = P P^T (or 1/sigma^2)."""
+    _check_covariance_type(covariance_type)
     if covariance_type in ("diag", "spherical"):
         return factors**2
     if covariance_type == "tied":
@@ -125,11 +199,20 @@ def log_gaussian_densities(X, means, covariances, covariance_type="full"):
     -------
     ndarray of shape (n_samples, n_components)
     """
+    _check_covariance_type(covariance_type)
     if np.ndim(X) == 1:
         variances = np.broadcast_to(covariances, np.shape(means))
         if np.any(variances <= 0):
             raise DegenerateComponentError(_collapse_message(int(np.argmin(variances))))
         return _log_densities_1d(np.asarray(X), np.asarray(means), 1.0 / np.sqrt(variances))
+    n_components, n_features = np.shape(means)[0], np.shape(X)[1]
+    check_shape(means, (None, n_features), "means", " (n_components, n_features), as many "
+                "features as X")
+    expected = {"full": (n_components, n_features, n_features),
+                "tied": (n_features, n_features), "diag": (n_components, n_features),
+                "spherical": (n_components,)}[covariance_type]
+    check_shape(covariances, expected, "covariances",
+                f" for covariance_type={covariance_type!r} and {n_components} components")
     factors = precision_cholesky(covariances, covariance_type)
     return log_gaussian_densities_from_cholesky(X, means, factors, covariance_type)
 
@@ -139,8 +222,16 @@ def log_gaussian_densities_from_cholesky(X, means, factors, covariance_type):
 
     With z = P^T (x - mu), ln N = -d/2 ln(2 pi) + ln det P - |z|^2 / 2.
     """
+    _check_covariance_type(covariance_type)
     n_features = X.shape[1]
     n_components = means.shape[0]
+    check_shape(means, (None, n_features), "means", " (n_components, n_features), as many "
+                "features as X")
+    expected = {"full": (n_components, n_features, n_features),
+                "tied": (n_features, n_features), "diag": (n_components, n_features),
+                "spherical": (n_components,)}[covariance_type]
+    check_shape(factors, expected, "precision factors",
+                f" for covariance_type={covariance_type!r} and {n_components} components")
     if covariance_type == "tied":
         factors = np.broadcast_to(factors, (n_components,) + factors.shape)
     if n_features == 1:
@@ -199,6 +290,7 @@ def update_means(X, responsibilities, counts):
     -------
     ndarray of shape (n_components, n_features), or (n_components,) for 1-D X
     """
+    _check_update_shapes(X, responsibilities, counts)
     weighted_sums = responsibilities.T @ X
     return weighted_sums / counts.reshape((-1,) + (1,) * (weighted_sums.ndim - 1))
 
@@ -215,6 +307,8 @@ def update_covariances(X, responsibilities, counts, means, covariance_type="full
     (n_components,), it returns the variances sigma_j^2, shape (n_components,)
     (``tied``: their N_j-weighted average, one number).
     """
+    _check_covariance_type(covariance_type)
+    _check_update_shapes(X, responsibilities, counts, means)
     if np.ndim(X) == 1:
         variances = _update_variances_1d(X, responsibilities, counts, means)
         if covariance_type == "tied":
@@ -258,6 +352,7 @@ def full_covariances(covariances, covariance_type, n_components, n_features):
     ``tied`` repeats the one shared matrix, ``diag`` puts each row on a
     diagonal, ``spherical`` multiplies the identity by each variance.
     """
+    _check_covariance_type(covariance_type)
     covariances = np.asarray(covariances, dtype=float)
     if covariance_type == "full":
         return covariances.reshape(n_components, n_features, n_features)
@@ -272,6 +367,8 @@ def full_covariances(covariances, covariance_type, n_components, n_features):
 
 def sample_gaussian(rng, mean, covariance, covariance_type, n_samples):
     """Draw ``n_samples`` points from one component."""
+    _check_covariance_type(covariance_type)
+    check_int(n_samples, "n_samples", 0)
     n_features = mean.shape[0]
     if covariance_type in ("full", "tied"):
         lower = np.linalg.cholesky(covariance)

@@ -49,10 +49,11 @@ class GaussianMixture(MixtureEstimator):
     precisions_init, covariances_init : array-like, optional
         Starting precisions or covariances (give at most one), in the shape
         of ``covariance_type``.
-    random_state : None, int, numpy Generator or RandomState
+    random_state : None, int >= 0, numpy Generator or RandomState
     warm_start : bool, default=False
-        If True, each ``fit`` starts where the previous one ended.
-    verbose : int, default=0
+        If True, each ``fit`` starts where the previous one ended. Must be a
+        bool (``'False'`` is refused, not read as true).
+    verbose : int or bool, default=0
         Print ln L after every iteration when positive.
     verbose_interval : int, default=10
         Accepted for compatibility with scikit-learn.
@@ -73,6 +74,16 @@ class GaussianMixture(MixtureEstimator):
     log_likelihoods_ : ndarray of shape (n_iter_ + 1,)
         The total ln L at the start and after every iteration of the best start.
     n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        The column names, when ``fit`` was given a data frame with string
+        column names; later data frames must have the same columns.
+
+    Warns
+    -----
+    emlib.validation.ScaleWarning
+        At ``fit``, when ``reg_covar`` is at least 1/100 of the variance of
+        some feature of the data (e.g. data at the 1e-6 scale): it would blur
+        or merge the clusters.
     """
 
     def __init__(self, n_components=1, *, covariance_type="full", tol=1e-3, reg_covar=1e-6,
@@ -103,6 +114,10 @@ class GaussianMixture(MixtureEstimator):
             sample_weight, X.shape[0])
         n_used = X.shape[0] if sample_weight is None else int(np.count_nonzero(sample_weight))
         check.check_enough_samples(n_used, self.n_components)
+        check.check_distinct_points(X, self.n_components, sample_weight)
+        check.check_reg_covar_scale(X, self.reg_covar, "reg_covar", sample_weight)
+        # Huge or tiny weights are brought near 1 exactly (a power of two); ln L is scaled back.
+        sample_weight, weight_exponent = check.rescale_sample_weight(sample_weight)
         family = GaussianFamily(self.covariance_type, self.reg_covar)
         if self.warm_start and hasattr(self, "converged_"):
             check.check_n_features(X, self.n_features_in_)
@@ -124,6 +139,8 @@ class GaussianMixture(MixtureEstimator):
             family, X, initialise, n_init=n_init, rng=check.check_random_state(self.random_state),
             sample_weight=sample_weight, tol=self.tol, max_iter=self.max_iter,
             verbose=self.verbose, previous_lower_bound=previous)
+        with np.errstate(over="ignore"):  # a total beyond float64 is -inf, its true size
+            result.log_likelihoods = np.ldexp(result.log_likelihoods, weight_exponent)
         self._set_params(result.weights, result.params)
         record_fit(self, result, X.shape[1])
         return result
@@ -136,6 +153,10 @@ class GaussianMixture(MixtureEstimator):
         check.check_int(self.max_iter, "max_iter", 0)
         check.check_int(self.n_init, "n_init", 1)
         check.check_choice(self.init_params, "init_params", INIT_METHODS)
+        check.check_bool(self.warm_start, "warm_start")
+        check.check_verbose(self.verbose, "verbose")
+        check.check_int(self.verbose_interval, "verbose_interval", 1)
+        check.check_random_state(self.random_state)
         if self.precisions_init is not None and self.covariances_init is not None:
             raise ValueError("Give precisions_init or covariances_init, not both.")
 
@@ -204,13 +225,16 @@ class GaussianMixture(MixtureEstimator):
             return weights, {"means": update_means(X, resp, effective_counts(resp))}
         try:
             return weights, family.maximise(X, resp, None)
-        except DegenerateComponentError:
+        except DegenerateComponentError as error:
+            if error.cause != "collapse":
+                raise  # the data's scale, not the start: that message says so
             raise DegenerateComponentError(
                 f"The start from init_params={self.init_params!r} gives a component a zero "
-                f"covariance (with reg_covar={self.reg_covar}): 'k-means++' and "
-                "'random_from_data' start each component on a single sample, and any start "
-                "can land a component on identical samples. Use reg_covar > 0 (the default "
-                "is 1e-6), init_params='kmeans' or 'textbook', or give precisions_init."
+                f"covariance (with reg_covar={self.reg_covar}), so it has collapsed before EM "
+                "begins: 'k-means++' and 'random_from_data' start each component on a single "
+                "sample, and any start can land a component on repeated or identical samples. "
+                "Use reg_covar > 0 (the default is 1e-6), init_params='kmeans' or 'textbook', "
+                "fewer components, or give precisions_init; or rescale/jitter the data."
             ) from None
 
     def _params(self):
@@ -218,12 +242,17 @@ class GaussianMixture(MixtureEstimator):
                 "precisions_cholesky": self.precisions_cholesky_}
 
     def _set_params(self, weights, params):
-        self.weights_ = weights
-        self.means_ = params["means"]
-        self.covariances_ = params["covariances"]
-        self.precisions_cholesky_ = params["precisions_cholesky"]
-        self.precisions_ = precisions_from_cholesky(self.precisions_cholesky_,
-                                                    self.covariance_type)
+        # Owned, C-contiguous copies: a view (e.g. a transposed factor) would be
+        # stored contiguous by pickle, and BLAS rounds the two layouts differently.
+        def own(array):
+            return np.array(array, dtype=np.float64, order="C", copy=True)
+
+        self.weights_ = own(weights)
+        self.means_ = own(params["means"])
+        self.covariances_ = own(params["covariances"])
+        self.precisions_cholesky_ = own(params["precisions_cholesky"])
+        self.precisions_ = own(precisions_from_cholesky(self.precisions_cholesky_,
+                                                        self.covariance_type))
 
     def _family(self):
         return GaussianFamily(self.covariance_type, self.reg_covar)

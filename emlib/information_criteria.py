@@ -3,7 +3,23 @@
 All three are written so that *smaller is better*, as in scikit-learn.
 """
 
+import numbers
+
 import numpy as np
+
+from .validation import COVARIANCE_TYPES, check_choice, check_float, check_int
+
+
+def _check_criterion_inputs(log_likelihood, n_parameters, n_samples=None):
+    """A criterion of a NaN or infinite ln L would be meaningless: refuse it by name."""
+    if isinstance(log_likelihood, bool) or not isinstance(log_likelihood, numbers.Real) or \
+            not np.isfinite(log_likelihood):
+        raise ValueError(f"log_likelihood must be a finite real number (ln L of a fit); got "
+                         f"{log_likelihood!r}.")
+    check_int(n_parameters, "n_parameters", 0)
+    if n_samples is not None and not check_float(n_samples, "n_samples", 0.0) > 0:
+        raise ValueError(f"n_samples must be positive (the number or total weight of the "
+                         f"samples); got {n_samples}.")
 
 
 def n_covariance_parameters(n_components, n_features, covariance_type):
@@ -12,6 +28,7 @@ def n_covariance_parameters(n_components, n_features, covariance_type):
     A symmetric d x d matrix has d (d + 1) / 2 of them; ``tied`` has one such
     matrix in all, ``diag`` d per component and ``spherical`` one per component.
     """
+    check_choice(covariance_type, "covariance_type", COVARIANCE_TYPES)
     symmetric = n_features * (n_features + 1) // 2
     return {
         "full": n_components * symmetric,
@@ -34,11 +51,13 @@ def n_gaussian_mixture_parameters(n_components, n_features=1, covariance_type="f
 
 def aic(log_likelihood, n_parameters):
     """Akaike information criterion, AIC = -2 ln L + 2 k."""
+    _check_criterion_inputs(log_likelihood, n_parameters)
     return -2.0 * log_likelihood + 2.0 * n_parameters
 
 
 def bic(log_likelihood, n_parameters, n_samples):
     """Bayesian information criterion, BIC = -2 ln L + k ln N."""
+    _check_criterion_inputs(log_likelihood, n_parameters, n_samples)
     return -2.0 * log_likelihood + n_parameters * np.log(n_samples)
 
 

@@ -9,6 +9,17 @@ parameters directly (the text's recipe).
 import numpy as np
 
 from .gaussian import update_covariances
+from .validation import check_int, check_random_state
+
+
+def _check_start_arguments(X, n_components, rng):
+    """The arguments every start shares: at most one component per sample, a generator."""
+    n_samples = np.shape(X)[0]
+    check_int(n_components, "n_components", 1)
+    if n_components > n_samples:
+        raise ValueError(f"n_components={n_components} is larger than the number of samples "
+                         f"({n_samples}); each component needs a sample to start from.")
+    return check_random_state(rng, "rng")
 
 
 def textbook_start(X, n_components, rng, covariance_type="full", sample_weight=None):
@@ -27,6 +38,7 @@ def textbook_start(X, n_components, rng, covariance_type="full", sample_weight=N
     means : ndarray of shape (n_components, n_features), or (n_components,) for 1-D X
     covariances : ndarray in the shape of ``covariance_type``, or variances for 1-D X
     """
+    rng = _check_start_arguments(X, n_components, rng)
     weights = np.full(n_components, 1.0 / n_components)
     means = X[_draw_distinct(X, n_components, rng, sample_weight)]
     all_data = np.ones((X.shape[0], 1)) if sample_weight is None else sample_weight[:, None]
@@ -39,8 +51,13 @@ def textbook_start(X, n_components, rng, covariance_type="full", sample_weight=N
 
 
 def _draw_distinct(X, n_components, rng, sample_weight=None):
-    """Indices of ``n_components`` samples drawn without replacement."""
-    probabilities = None if sample_weight is None else sample_weight / sample_weight.sum()
+    """Indices of ``n_components`` samples drawn without replacement.
+
+    Equal weights draw exactly as no weights do, so ``sample_weight=c * ones``
+    starts where the unweighted fit starts.
+    """
+    uniform = sample_weight is None or np.all(sample_weight == sample_weight[0])
+    probabilities = None if uniform else sample_weight / sample_weight.sum()
     return rng.choice(X.shape[0], size=n_components, replace=False, p=probabilities)
 
 
@@ -53,14 +70,31 @@ def _one_hot(labels, n_samples, n_components, rows=None):
 
 def random_responsibilities(X, n_components, rng, sample_weight=None):
     """``init_params='random'``: every w_ij uniform at random, rows normalised."""
+    rng = _check_start_arguments(X, n_components, rng)
     resp = rng.uniform(size=(X.shape[0], n_components))
     return resp / resp.sum(axis=1, keepdims=True)
 
 
 def random_from_data_responsibilities(X, n_components, rng, sample_weight=None):
     """``'random_from_data'``: each component starts on one randomly drawn sample."""
+    rng = _check_start_arguments(X, n_components, rng)
     rows = _draw_distinct(X, n_components, rng, sample_weight)
     return _one_hot(np.arange(n_components), X.shape[0], n_components, rows)
+
+
+def _safe_scale(X):
+    """X times a power of two that keeps its squared distances inside float64's range.
+
+    Seeding and k-means only compare distances, and a power-of-two factor is
+    exact, so the seeds and labels are the same as without it; only data
+    beyond about 1e77 (whose squares would overflow, making the k-means++
+    probabilities NaN) or below 1e-77 (whose squares would underflow to 0)
+    are rescaled, everything else is returned as it is.
+    """
+    largest = float(np.abs(X).max())
+    if largest == 0.0 or 2.0**-256 < largest < 2.0**256:
+        return X
+    return np.ldexp(X, -int(np.frexp(largest)[1]))
 
 
 def kmeans_plusplus_centres(X, n_components, rng, sample_weight=None):
@@ -70,6 +104,8 @@ def kmeans_plusplus_centres(X, n_components, rng, sample_weight=None):
     proportional to its squared distance from the nearest seed so far, so the
     seeds spread out over the data.
     """
+    rng = _check_start_arguments(X, n_components, rng)
+    X = _safe_scale(X)
     weight = np.ones(X.shape[0]) if sample_weight is None else sample_weight
     chosen = [rng.choice(X.shape[0], p=weight / weight.sum())]
     nearest = ((X - X[chosen[0]]) ** 2).sum(axis=1)
@@ -90,6 +126,8 @@ def kmeans_plusplus_responsibilities(X, n_components, rng, sample_weight=None):
 
 def kmeans_labels(X, n_components, rng, sample_weight=None, max_iter=300):
     """Lloyd's k-means from k-means++ seeds: the label of each sample."""
+    rng = _check_start_arguments(X, n_components, rng)
+    X = _safe_scale(X)
     weight = np.ones(X.shape[0]) if sample_weight is None else sample_weight
     centres = X[kmeans_plusplus_centres(X, n_components, rng, sample_weight)]
     labels = None

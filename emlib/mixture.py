@@ -10,6 +10,8 @@ picks the family, starts EM and exposes the result with scikit-learn's names.
 >>> model.rates_, model.weights_                                             # doctest: +SKIP
 """
 
+import numbers
+
 import numpy as np
 
 from . import validation as check
@@ -93,9 +95,13 @@ class Mixture(MixtureEstimator):
     # ---------------------------------------------------------------- fitting
     def _fit(self, X, sample_weight):
         family = self._check_parameters()
-        X = family.check_data(check.check_data(X))
+        X = family.check_data(check.check_magnitude(check.check_data(X)))
         sample_weight = None if sample_weight is None else check.check_sample_weight(
             sample_weight, X.shape[0])
+        reg_covar = getattr(family, "reg_covar", None)
+        if reg_covar is not None:
+            check.check_reg_covar_scale(X, reg_covar, name=f"the {family.name} family's reg_covar",
+                                        sample_weight=sample_weight)
         n_used = X.shape[0] if sample_weight is None else int(np.count_nonzero(sample_weight))
         check.check_enough_samples(n_used, self.n_components)
         weights_init, params_init = self._check_initial_values(family, X.shape[1])
@@ -120,6 +126,12 @@ class Mixture(MixtureEstimator):
         check.check_int(self.n_init, "n_init", 1)
         check.check_choice(self.init_params, "init_params",
                            ("auto",) + tuple(RESPONSIBILITY_STARTS))
+        if isinstance(self.verbose, (bool, np.bool_)):
+            pass  # True prints, as in scikit-learn
+        elif not isinstance(self.verbose, numbers.Integral) or self.verbose < 0:
+            raise (ValueError if isinstance(self.verbose, numbers.Integral) else TypeError)(
+                f"verbose must be an integer >= 0 (or a bool); got "
+                f"{self.verbose!r:.60} (type {type(self.verbose).__name__}).")
         return make_family(self.family)
 
     def _check_initial_values(self, family, n_features):
@@ -164,10 +176,13 @@ class Mixture(MixtureEstimator):
 def make_family(family):
     """A family object from a name in :data:`emlib.families.FAMILIES` or a Family."""
     if isinstance(family, Family):
-        return family
+        return family.check_settings()  # its attributes may have changed since it was built
     if isinstance(family, str):
         check.check_choice(family, "family", tuple(FAMILIES))
         return FAMILIES[family]()
+    if isinstance(family, type) and issubclass(family, Family):
+        raise TypeError(f"family must be a Family object, not the class itself; got "
+                        f"{family.__name__}: write {family.__name__}() (with its settings).")
     raise TypeError(
         f"family must be one of {', '.join(repr(name) for name in FAMILIES)} or a Family "
         f"object (emlib.families); got {family!r:.60} (type {type(family).__name__})."

@@ -24,7 +24,7 @@ from .estimator import draw_samples, record_fit
 from .families.xd import Eq7Family, ExtremeDeconvolutionFamily
 from .information_criteria import aic, bic
 from .initialisation import kmeans_responsibilities
-from .likelihood import update_weights
+from .likelihood import ZeroDensityError, update_weights
 
 METHODS = ("xd", "eq7")
 
@@ -118,8 +118,19 @@ class XDGMM(DensityMixin, BaseEstimator):
         fixed_weights, fixed_means, fixed_covariances : bool or array-like of bool (K,), optional
             Components whose weight / mean / covariance keeps its value from
             ``weights_init`` / ``means_init`` / ``covariances_init`` (True: all).
+
+        Raises
+        ------
+        ValueError
+            For bad settings or arrays, and for a projection that leaves some
+            true coordinate (or covariance) unmeasured by every sample: the
+            data say nothing about it, and EM would silently return its start.
+
+        If X is a data frame with string column names, they are kept as
+        ``feature_names_in_`` and later data must have the same columns.
         """
         self._check_parameters()
+        frame = X  # a data frame's column names are kept once the fit succeeds
         X, errors, projection = _check_measurements(X, Xerr, projection)
         n_features = X.shape[1] if projection is None else projection.shape[2]
         if self.method == "eq7" and (n_features != 1 or projection is not None):
@@ -137,7 +148,18 @@ class XDGMM(DensityMixin, BaseEstimator):
                      ("fixed_weights", fixed_weights, "weights", "weights_init"),
                      ("fixed_means", fixed_means, "means", "means_init"),
                      ("fixed_covariances", fixed_covariances, "covariances", "covariances_init"))}
+        if projection is not None:
+            _check_projection_determines_parameters(
+                projection, sample_weight,
+                check_means=not _all_fixed(fixed["fixed_means"]),
+                check_covariances=not _all_fixed(fixed["fixed_covariances"]))
         family = self._family(errors, projection, **fixed, weight_values=initial["weights"])
+        # reg_covar competes with R V R^T + S: errors far larger than it leave it harmless.
+        mean_error_variance = np.diagonal(errors, axis1=1, axis2=2).mean(axis=0).min()
+        if projection is not None or \
+                self.reg_covar > check.REG_COVAR_WARNING_FRACTION * mean_error_variance:
+            check.check_reg_covar_scale(family.true_value_estimates(X), self.reg_covar,
+                                        sample_weight=sample_weight)
         result = fit_with_restarts(
             family, X, lambda rng: self._start(X, sample_weight, family, rng, initial),
             n_init=self.n_init, rng=check.check_random_state(self.random_state),
@@ -146,6 +168,7 @@ class XDGMM(DensityMixin, BaseEstimator):
         self.means_ = result.params["means"]
         self.covariances_ = result.params["covariances"]
         record_fit(self, result, X.shape[1])
+        check.record_feature_names(self, frame)
         self._fixed = fixed
         smallest = np.linalg.eigvalsh(self.covariances_)[:, 0]
         self.at_boundary_ = smallest <= self.reg_covar * (1 + 1e-12)
@@ -155,7 +178,7 @@ class XDGMM(DensityMixin, BaseEstimator):
                 "intrinsic width: their points scatter about the mean less than their errors "
                 "allow, eq. 7 has no positive root, and the likelihood is largest at "
                 "sigma_j = 0. The width is not resolved by these data.",
-                UserWarning, stacklevel=2)
+                UserWarning, stacklevel=check.user_stacklevel())
         return self
 
     def _family(self, errors, projection, **fixed):
@@ -201,6 +224,7 @@ class XDGMM(DensityMixin, BaseEstimator):
     # ------------------------------------------------------------- inference
     def _e_step(self, X, Xerr, projection):
         check.check_is_fitted(self)
+        check.check_feature_names(self, X)
         X, errors, projection = _check_measurements(X, Xerr, projection)
         check.check_n_features(X, self.n_features_in_)
         n_features = X.shape[1] if projection is None else projection.shape[2]
@@ -208,7 +232,18 @@ class XDGMM(DensityMixin, BaseEstimator):
             raise ValueError(f"projection maps {n_features} true coordinates but the model "
                              f"has {self.means_.shape[1]}.")
         family = ExtremeDeconvolutionFamily(errors, projection)
-        return e_step(family, X, self.weights_, self._params())
+        try:
+            return e_step(family, X, self.weights_, self._params())
+        except ZeroDensityError as error:
+            if error.value != -np.inf:  # NaN or +inf: its own message says which
+                raise
+            i = error.row
+            raise ZeroDensityError(
+                f"X[{i}] lies so far from every component, given its error Xerr[{i}], that its "
+                f"density is 0 in floating point (ln p = {error.value}), so its class "
+                "probabilities are undefined. Rescale the data and errors (e.g. divide both by "
+                "the data's standard deviation) before fitting and predicting.",
+                i, error.value) from None
 
     def score_samples(self, X, Xerr, projection=None):
         """ln p(x_i) = ln sum_j alpha_j N(x_i | R_i mu_j, R_i V_j R_i^T + S_i), shape (n,)."""
@@ -284,8 +319,9 @@ class XDGMM(DensityMixin, BaseEstimator):
 
 def _check_measurements(X, Xerr, projection):
     """X as (n, d_obs), the errors as covariances (n, d_obs, d_obs), R as (n or 1, d_obs, d)."""
-    X = check.check_data(X)
+    X = check.check_magnitude(check.check_data(X))
     n_samples, n_observed = X.shape
+    limit = check.magnitude_limit(n_samples, n_observed)
     errors = check.check_data(Xerr, name="Xerr", ensure_2d=False, any_ndim=True)
     if errors.ndim == 0 or errors.shape[0] != n_samples or errors.ndim > 3:
         raise ValueError(
@@ -308,12 +344,20 @@ def _check_measurements(X, Xerr, projection):
             raise ValueError(
                 f"Xerr holds standard deviations, which cannot be negative; got "
                 f"Xerr{list(index)} = {errors[index]}.")
+        check.check_magnitude(errors, "Xerr", limit)
         errors = errors[:, :, np.newaxis] * np.eye(n_observed) * errors[:, np.newaxis, :]
     else:
         if errors.shape != (n_samples, n_observed, n_observed):
             raise ValueError(
                 f"Xerr as covariance matrices must have shape ({n_samples}, {n_observed}, "
                 f"{n_observed}); got {errors.shape}.")
+        largest = float(np.abs(errors).max())
+        if largest > limit**2:
+            raise ValueError(
+                f"Xerr (covariance matrices) has entries as large as {largest:.3g}; such "
+                f"variances overflow float64 in the M-step (for these data they must stay "
+                f"below {limit**2:.1e}, the square of X's limit). Rescale X and the errors, "
+                "e.g. divide X by its standard deviation and Xerr by its square.")
         _check_positive_semidefinite(errors)
     if projection is not None:
         projection = check.check_data(projection, name="projection", ensure_2d=False,
@@ -325,7 +369,102 @@ def _check_measurements(X, Xerr, projection):
             raise ValueError(
                 f"projection must have shape ({n_observed}, d) or ({n_samples}, {n_observed}, d) "
                 f"to match X of shape {X.shape}; got {projection.shape}.")
+        _check_noise_where_projection_is_blind(projection, errors)
     return X, errors, projection
+
+
+def _check_noise_where_projection_is_blind(projection, errors):
+    """Refuse a sample whose observed combination w^T x_i has no variance at all.
+
+    If R_i^T w = 0 (a zero row of R_i, or dependent rows) the true values add
+    nothing to w^T x_i; if also S_i w = 0, then R_i V R_i^T + S_i is singular
+    for every V: x_i's density is degenerate under every component, whatever
+    the fit. (With noise, such a combination is harmless: pure noise, it
+    carries no information, which is how missing coordinates are handled.)
+    """
+    left, singular, _ = np.linalg.svd(projection)  # left: (m, d_obs, d_obs)
+    n_observed = projection.shape[1]
+    values = np.zeros(singular.shape[:1] + (n_observed,))
+    values[:, :singular.shape[1]] = singular
+    blind = values <= 1e-10 * values.max(axis=1, keepdims=True)  # (m, d_obs)
+    if not blind.any():
+        return
+    # Projector onto the blind combinations, and S_i restricted to them.
+    projector = np.einsum("mak,mk,mbk->mab", left, blind.astype(float), left)
+    scale = np.linalg.eigvalsh(errors)[:, -1]
+    scale = np.where(scale > 0, scale, 1.0)[:, np.newaxis, np.newaxis]
+    restricted = projector @ errors @ projector + scale * (np.eye(n_observed) - projector)
+    smallest = np.linalg.eigvalsh(restricted)[:, 0] / scale[:, 0, 0]
+    if np.any(smallest <= 1e-12):
+        i = int(np.argmax(smallest <= 1e-12))
+        combination = np.linalg.eigh(restricted[i])[1][:, 0]
+        r = i if projection.shape[0] > 1 else 0
+        raise ValueError(
+            f"Sample {i} is measured without noise along a combination of coordinates that "
+            f"its projection does not see: projection[{r}]^T w = 0 and Xerr[{i}] w = 0 for "
+            f"w = {np.round(combination, 3).tolist()} (e.g. a zero row of the projection with "
+            "zero error). Then R_i V R_i^T + S_i is singular for every V and x_i has no "
+            "density. Give that coordinate an error variance (missing_as_projection uses "
+            "1 / (2 pi)) or drop it.")
+
+
+def _all_fixed(mask):
+    return mask is not None and bool(np.all(mask))
+
+
+def _check_projection_determines_parameters(projection, sample_weight, *, check_means=True,
+                                            check_covariances=True):
+    """Refuse projections under which no sample measures some part of the means or covariances.
+
+    mu_j enters the likelihood only through R_i mu_j, so a direction v with
+    R_i v = 0 for every sample is not determined by the data: ln L is flat
+    along it and EM returns the start's value there (``projection=0`` gives
+    means of 0). That happens unless G = sum_i R_i^T R_i is non-singular.
+    Likewise V_j enters only through R_i V_j R_i^T; a symmetric A with
+    R_i A R_i^T = 0 for all i (e.g. the covariance of two coordinates that no
+    sample observes together) is not determined unless sum_i G_i (x) G_i,
+    G_i = R_i^T R_i, restricted to symmetric matrices, is non-singular.
+    Samples with zero weight count for nothing.
+    """
+    if projection.shape[0] > 1 and sample_weight is not None:
+        projection = projection[sample_weight > 0]
+    n_features = projection.shape[2]
+    grams = np.swapaxes(projection, 1, 2) @ projection  # G_i, (m, d, d)
+    total = grams.sum(axis=0)
+    eigenvalues, eigenvectors = np.linalg.eigh(total)
+    if check_means and eigenvalues[0] <= 1e-10 * max(eigenvalues[-1], 0.0):
+        if eigenvalues[-1] <= 0:
+            raise ValueError(
+                "projection is zero for every sample: R_i y_i = 0, so the data say nothing "
+                "about the true values y and every mean and covariance would stay at its "
+                f"start. Give a projection of rank {n_features} (None for the identity).")
+        direction = np.round(eigenvectors[:, 0], 3).tolist()
+        raise ValueError(
+            f"projection never measures the true-coordinate direction v = {direction}: "
+            "R_i v = 0 for every sample (e.g. a zero column, or dependent columns), so the "
+            "data say nothing about the means (and covariances) along it and EM would return "
+            f"their starting values. The projections must have rank {n_features} together "
+            "(sum_i R_i^T R_i non-singular); drop that coordinate or measure it.")
+    if not check_covariances:
+        return
+    rows, columns = np.triu_indices(n_features)
+    # The linear map V -> (R_i V R_i^T)_i on symmetric V, as its Gram matrix.
+    kron = np.einsum("mab,mcd->acbd", grams, grams).reshape(n_features**2, n_features**2)
+    basis = np.zeros((n_features**2, rows.size))
+    basis[rows * n_features + columns, np.arange(rows.size)] = 1.0
+    basis[columns * n_features + rows, np.arange(rows.size)] = 1.0
+    eigenvalues, eigenvectors = np.linalg.eigh(basis.T @ kron @ basis)
+    unmeasured = eigenvalues <= 1e-10 * max(eigenvalues[-1], 0.0)
+    if np.any(unmeasured):
+        involved = np.abs(eigenvectors[:, unmeasured]).max(axis=1) > 1e-8
+        entries = ", ".join(f"V[{a}, {b}]" for a, b in zip(rows[involved], columns[involved]))
+        raise ValueError(
+            f"The projections never measure (some combination of) the intrinsic covariance "
+            f"entries {entries}: R_i A R_i^T = 0 for every sample for a matrix A built from "
+            "them (e.g. no sample observes two coordinates together, or one coordinate at "
+            "all), so the data say nothing about them and EM would return their starting "
+            "values. Some samples must measure them (or hold the covariances fixed with "
+            "fixed_covariances).")
 
 
 def _check_positive_semidefinite(matrices):

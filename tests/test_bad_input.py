@@ -274,3 +274,341 @@ def test_converged_fit_does_not_warn():
         warnings.simplefilter("error")
         model = fit(max_iter=500, tol=1e-6)
     assert model.converged_ and model.n_iter_ < 500
+
+
+# ======================================================================
+# More kinds: settings, starting values at float64's edges, sample weights
+# at score time, the family object, the pure functions, scan_models.
+# ======================================================================
+import scipy.sparse  # noqa: E402
+
+from emlib import gaussian, information_criteria, initialisation, scan_models  # noqa: E402
+from emlib.families import GaussianFamily  # noqa: E402
+from emlib.validation import check_bool  # noqa: E402
+
+TINY_COV = np.array([np.eye(2) * 1e-320] * 2)
+ASYMMETRIC_SMALL = np.array([[[2e-12, 0.9e-12], [0.5e-12, 1e-12]]] * 2)
+
+
+def score(sample_weight):
+    return FITTED.score(X, sample_weight=sample_weight)
+
+
+MORE_BAD_FITS = [
+    # --- booleans, seeds, verbosity
+    pytest.param(lambda: fit(warm_start="False"), TypeError,
+                 ["warm_start", "True or False", "'False'", "str"], id="warm_start-string"),
+    pytest.param(lambda: fit(warm_start=1), TypeError, ["warm_start", "bool", "1 (type int)"],
+                 id="warm_start-int"),
+    pytest.param(lambda: fit(random_state=-1), ValueError,
+                 ["random_state", "non-negative", "got -1"], id="random_state-negative"),
+    pytest.param(lambda: fit(random_state=True), TypeError, ["random_state", "bool", "True"],
+                 id="random_state-bool"),
+    pytest.param(lambda: fit(verbose="yes"), TypeError, ["verbose", "integer", "'yes'"],
+                 id="verbose-string"),
+    pytest.param(lambda: fit(verbose=-1), ValueError, ["verbose", ">= 0", "-1"],
+                 id="verbose-negative"),
+    pytest.param(lambda: fit(verbose_interval=0), ValueError, ["verbose_interval", ">= 1", "0"],
+                 id="verbose_interval-zero"),
+    pytest.param(lambda: fit(tol=np.inf), ValueError, ["tol", "finite", "inf"], id="tol-inf"),
+    pytest.param(lambda: fit(reg_covar=np.nan), ValueError, ["reg_covar", "finite", "nan"],
+                 id="reg_covar-nan"),
+    pytest.param(lambda: fit(covariance_type=["full"]), ValueError,
+                 ["covariance_type", "'full', 'tied'", "['full']"], id="covariance_type-list"),
+    pytest.param(lambda: fit(covariance_type=np.array(["full"])), ValueError,
+                 ["covariance_type", "array of shape (1,)"], id="covariance_type-array"),
+    pytest.param(lambda: fit(init_params=["kmeans"]), ValueError,
+                 ["init_params", "'kmeans'", "list"], id="init_params-list"),
+    # --- starting values at the edges of float64
+    pytest.param(lambda: fit(covariances_init=TINY_COV), ValueError,
+                 ["covariances_init[0]", "1e-320", "normal range", "inverse"],
+                 id="covariances_init-subnormal"),
+    pytest.param(lambda: fit(precisions_init=TINY_COV), ValueError,
+                 ["precisions_init[0]", "1e-320", "normal range"], id="precisions_init-subnormal"),
+    pytest.param(lambda: fit(covariance_type="diag", covariances_init=np.full((2, 2), 1e-320)),
+                 ValueError, ["covariances_init", "1e-320", "normal range"],
+                 id="diag-covariances_init-subnormal"),
+    pytest.param(lambda: fit(covariance_type="spherical", precisions_init=[1.0, 1e308]),
+                 ValueError, ["precisions_init", "1e+308", "normal range"],
+                 id="spherical-precisions_init-huge"),
+    pytest.param(lambda: fit(X * 1e-6, covariances_init=ASYMMETRIC_SMALL, reg_covar=0.0),
+                 ValueError,
+                 ["covariances_init[0]", "symmetric", "4e-13", "relative"],
+                 id="covariances_init-asymmetric-at-1e-12"),
+    # --- the data
+    pytest.param(lambda: fit(scipy.sparse.csr_matrix(X)), TypeError,
+                 ["X", "scipy.sparse", "csr_matrix", "(50, 2)", "X.toarray()"], id="X-sparse"),
+    pytest.param(lambda: fit(scipy.sparse.coo_array(X)), TypeError,
+                 ["X", "scipy.sparse", "X.toarray()"], id="X-sparse-array"),
+    pytest.param(lambda: fit(np.ones((10, 2))), ValueError,
+                 ["n_components=2", "distinct points in X (1)"], id="X-all-identical"),
+    pytest.param(lambda: fit(np.repeat(np.eye(2), 10, axis=0), n_components=3), ValueError,
+                 ["n_components=3", "distinct points in X (2)"], id="fewer-distinct-points"),
+    pytest.param(lambda: fit(X * 1e152), ValueError, ["X", "2.33e+152", "50 samples",
+                                                      "Rescale"], id="X-sums-overflow"),
+    pytest.param(lambda: fit(np.full((100000, 10), 8e149)),
+                 ValueError, ["100000 samples of 10 feature(s)", "below 6.7e+149"],
+                 id="X-sums-overflow-many-samples"),
+    # --- sample weights
+    pytest.param(lambda: fit(sample_weight=np.full(50, 1e307)), ValueError,
+                 ["sample_weight", "sums to more than float64", "1e+307", "ratios"],
+                 id="sample_weight-sum-overflows"),
+    pytest.param(lambda: score([np.nan] + [1.0] * 49), ValueError,
+                 ["sample_weight", "sample_weight[0] = nan"], id="score-sample_weight-nan"),
+    pytest.param(lambda: score(-np.ones(50)), ValueError,
+                 ["sample_weight", "non-negative", "-1.0"], id="score-sample_weight-negative"),
+    pytest.param(lambda: score(np.ones(3)), ValueError, ["sample_weight", "(50,)", "(3,)"],
+                 id="score-sample_weight-shape"),
+    pytest.param(lambda: score(np.zeros(50)), ValueError, ["sample_weight", "sums to zero"],
+                 id="score-sample_weight-zero"),
+    pytest.param(lambda: score("a"), TypeError, ["sample_weight", "'a'"],
+                 id="score-sample_weight-string"),
+    # --- predicting one sample given as a 1-D array
+    pytest.param(lambda: FITTED.predict(X[0]), ValueError,
+                 ["X has 1 feature(s)", "fitted on 2", "X.reshape(1, -1)"], id="predict-1d-sample"),
+    # --- the family object
+    pytest.param(lambda: GaussianFamily(reg_covar=-1), ValueError, ["reg_covar", ">= 0", "-1"],
+                 id="family-reg_covar-negative"),
+    pytest.param(lambda: GaussianFamily(reg_covar="big"), TypeError, ["reg_covar", "'big'"],
+                 id="family-reg_covar-string"),
+    pytest.param(lambda: GaussianFamily("bogus"), ValueError,
+                 ["covariance_type", "'full', 'tied', 'diag', 'spherical'", "'bogus'"],
+                 id="family-covariance_type"),
+    # --- information criteria
+    pytest.param(lambda: information_criteria.aic(np.nan, 3), ValueError,
+                 ["log_likelihood", "finite", "nan"], id="aic-nan"),
+    pytest.param(lambda: information_criteria.bic(-10.0, 3, 0), ValueError,
+                 ["n_samples", "positive", "0"], id="bic-no-samples"),
+    pytest.param(lambda: information_criteria.aic(-10.0, -1), ValueError,
+                 ["n_parameters", ">= 0", "-1"], id="aic-negative-parameters"),
+    pytest.param(lambda: information_criteria.aic(-10.0, 2.5), TypeError,
+                 ["n_parameters", "2.5"], id="aic-float-parameters"),
+]
+
+_RESP = np.full((50, 2), 0.5)
+_COUNTS = _RESP.sum(axis=0)
+#: Every public pure function that takes covariance_type, called with a bogus one.
+BOGUS_TYPE_CALLS = {
+    "update_covariances": lambda: gaussian.update_covariances(X, _RESP, _COUNTS, X[:2], "bogus"),
+    "precision_cholesky": lambda: gaussian.precision_cholesky(EYE2, "bogus"),
+    "precision_cholesky_from_precisions":
+        lambda: gaussian.precision_cholesky_from_precisions(EYE2, "bogus"),
+    "covariances_from_precision_cholesky":
+        lambda: gaussian.covariances_from_precision_cholesky(EYE2, "bogus"),
+    "precisions_from_cholesky": lambda: gaussian.precisions_from_cholesky(EYE2, "bogus"),
+    "log_gaussian_densities": lambda: gaussian.log_gaussian_densities(X, X[:2], EYE2, "bogus"),
+    "log_gaussian_densities_from_cholesky":
+        lambda: gaussian.log_gaussian_densities_from_cholesky(X, X[:2], EYE2, "bogus"),
+    "check_not_collapsed": lambda: gaussian.check_not_collapsed(EYE2, "bogus", X),
+    "full_covariances": lambda: gaussian.full_covariances(EYE2, "bogus", 2, 2),
+    "sample_gaussian": lambda: gaussian.sample_gaussian(np.random.default_rng(0), X[0],
+                                                        np.eye(2), "bogus", 3),
+    "n_covariance_parameters": lambda: information_criteria.n_covariance_parameters(2, 2, "bogus"),
+    "n_gaussian_mixture_parameters":
+        lambda: information_criteria.n_gaussian_mixture_parameters(2, 2, "bogus"),
+    "textbook_start": lambda: initialisation.textbook_start(X, 2, np.random.default_rng(0),
+                                                            "bogus"),
+}
+
+BAD_SCANS = [
+    pytest.param(lambda: scan_models(X, []), ValueError, ["n_components", "empty", "range(1, 6)"],
+                 id="scan-no-components"),
+    pytest.param(lambda: scan_models(X, 3), TypeError,
+                 ["n_components", "iterable", "the int 3", "[3]", "range(1, 4)"],
+                 id="scan-int-components"),
+    pytest.param(lambda: scan_models(X, "123"), TypeError, ["n_components", "'123'"],
+                 id="scan-string-components"),
+    pytest.param(lambda: scan_models(X, [0, 1]), ValueError, ["n_components[0]", ">= 1", "0"],
+                 id="scan-zero-components"),
+    pytest.param(lambda: scan_models(X, [1, 2.5]), TypeError, ["n_components[1]", "2.5"],
+                 id="scan-float-components"),
+    pytest.param(lambda: scan_models(X, [1, 2, 1]), ValueError,
+                 ["n_components", "more than once", "[1, 2, 1]"], id="scan-repeated-components"),
+    pytest.param(lambda: scan_models(X, [1], ["full", "bogus"]), ValueError,
+                 ["covariance_types[1]", "'full', 'tied'", "'bogus'"], id="scan-bogus-type"),
+    pytest.param(lambda: scan_models(X, [1], []), ValueError, ["covariance_types", "empty"],
+                 id="scan-no-types"),
+    pytest.param(lambda: scan_models(X, [1], ["diag", "diag"]), ValueError,
+                 ["covariance_types", "more than once"], id="scan-repeated-types"),
+    pytest.param(lambda: scan_models(X, [1], 5), TypeError, ["covariance_types", "5"],
+                 id="scan-int-types"),
+    pytest.param(lambda: scan_models(X, [1], covariance_type="diag"), TypeError,
+                 ["unexpected keyword", "'covariance_type'", "reg_covar"], id="scan-unknown-kw"),
+    pytest.param(lambda: scan_models(X, [1], criterion="aicc"), ValueError,
+                 ["criterion", "'aic', 'bic', 'icl'", "'aicc'"], id="scan-criterion"),
+    pytest.param(lambda: scan_models(X, [1], sample_weight=np.full(50, np.nan)), ValueError,
+                 ["sample_weight", "nan"], id="scan-sample_weight-nan"),
+    pytest.param(lambda: scan_models(X, [1], random_state=-3), ValueError,
+                 ["random_state", "got -3"], id="scan-random_state"),
+]
+
+
+@pytest.mark.parametrize("action, error, fragments", MORE_BAD_FITS + BAD_SCANS)
+def test_more_bad_input_is_refused_with_a_clear_message(action, error, fragments):
+    test_bad_fit_input_is_refused_with_a_clear_message(action, error, fragments)
+
+
+@pytest.mark.parametrize("function", list(BOGUS_TYPE_CALLS))
+def test_every_pure_function_refuses_an_unknown_covariance_type(function):
+    with pytest.raises(ValueError) as raised:
+        BOGUS_TYPE_CALLS[function]()
+    for fragment in ("covariance_type", "'full', 'tied', 'diag', 'spherical'", "'bogus'"):
+        assert fragment in str(raised.value)
+
+
+@pytest.mark.parametrize("value, expected", [(True, True), (False, False), (np.True_, True),
+                                             (np.False_, False)])
+def test_check_bool_accepts_python_and_numpy_bools(value, expected):
+    assert check_bool(value, "flag") is expected
+
+
+@pytest.mark.parametrize("value", ["False", "True", 0, 1, 1.0, None, np.array([True])])
+def test_check_bool_refuses_everything_else(value):
+    with pytest.raises(TypeError, match=r"flag must be True or False \(a bool\); got "):
+        check_bool(value, "flag")
+
+
+@pytest.mark.parametrize("params", [
+    {"n_components": np.int64(2)}, {"max_iter": np.int32(50)}, {"n_init": np.uint8(2)},
+    {"tol": np.float32(1e-3)}, {"reg_covar": 0}, {"random_state": np.int64(5)},
+    {"warm_start": np.False_}, {"verbose": False}, {"random_state": 2**40}])
+def test_numpy_scalars_and_equivalent_values_are_accepted(params):
+    model = fit(**params)
+    assert np.isfinite(model.lower_bound_)
+
+
+@pytest.mark.parametrize("X_", [X.astype(np.float32), np.round(X * 10).astype(np.int64),
+                                X > 0, X.tolist()], ids=["float32", "int", "bool", "list"])
+def test_other_numeric_inputs_are_read_as_float64(X_):
+    model = fit(np.asarray(X_) if not isinstance(X_, list) else X_)
+    assert model.means_.dtype == np.float64
+    np.testing.assert_array_equal(model.predict(X_), fit(np.asarray(X_, dtype=float)).predict(X_))
+
+
+# ------------------------------------------------- collapse: the right culprit
+def test_data_below_float64_resolution_are_blamed_not_the_start():
+    # Spread 1e-4 around 1e10: float64 resolves only ~1e-6 there, so every variance is
+    # rounding noise; neither the start nor reg_covar is the problem.
+    data = 1e10 + 1e-4 * np.random.default_rng(0).normal(size=(200, 1))
+    for init_params in ("kmeans", "k-means++"):
+        with pytest.raises(DegenerateComponentError) as raised:
+            fit(data, init_params=init_params, reg_covar=0.0)
+        message = str(raised.value)
+        assert raised.value.cause == "data_resolution"
+        for fragment in ("spread is below float64's resolution", "1e+10", "not a problem of "
+                         "the start", "centre the data"):
+            assert fragment in message, f"{fragment!r} not in {message!r}"
+        assert "init_params" not in message
+
+
+def test_reg_covar_too_small_for_the_magnitude_is_named():
+    with pytest.raises(DegenerateComponentError) as raised:
+        fit(X * 1e130, init_params="k-means++")
+    message = str(raised.value)
+    assert raised.value.cause == "reg_covar_resolution"
+    for fragment in ("reg_covar=1e-06 cannot prevent it", "2.33e+130", "Rescale the data"):
+        assert fragment in message, f"{fragment!r} not in {message!r}"
+    # Rescaled, the same start is fine.
+    assert np.isfinite(fit(X, init_params="k-means++").lower_bound_)
+
+
+# ----------------------------------------------------------- feature names
+class Frame:
+    """The two things a data frame offers that matter here: column names and values."""
+
+    def __init__(self, values, columns):
+        self.values, self.columns = np.asarray(values), list(columns)
+
+    def __array__(self, dtype=None, copy=None):
+        return self.values if dtype is None else self.values.astype(dtype)
+
+    def __len__(self):
+        return len(self.values)
+
+
+def frame_classes():
+    classes = [Frame]
+    try:
+        import pandas
+    except ImportError:
+        return classes
+    return classes + [lambda values, columns: pandas.DataFrame(values, columns=columns)]
+
+
+@pytest.mark.parametrize("make", frame_classes())
+def test_data_frame_columns_are_recorded_and_checked(make):
+    model = fit(make(X, ["a", "b"]))
+    np.testing.assert_array_equal(model.feature_names_in_, ["a", "b"])
+    np.testing.assert_array_equal(model.predict(make(X, ["a", "b"])), fit(X).predict(X))
+    with pytest.raises(ValueError) as raised:
+        model.predict(make(X[:, ::-1], ["b", "a"]))
+    for fragment in ("columns ['b', 'a']", "fitted on columns ['a', 'b']", "another order"):
+        assert fragment in str(raised.value)
+    with pytest.raises(ValueError, match=r"missing \['b'\], unexpected \['c'\]"):
+        model.score(make(X, ["a", "c"]))
+    with pytest.warns(UserWarning, match="has no feature names"):
+        model.predict(X)
+    # Refitting on a plain array forgets the names.
+    assert not hasattr(fit(X), "feature_names_in_")
+    model.fit(X)
+    assert not hasattr(model, "feature_names_in_")
+
+
+# ------------------------------------------------------ warnings point at the user
+def test_the_convergence_warning_points_at_the_callers_line():
+    with pytest.warns(ConvergenceWarning) as record:
+        GaussianMixture(2, max_iter=1, tol=0, random_state=0).fit(X)
+    assert record[0].filename == __file__
+    with pytest.warns(ConvergenceWarning) as record:
+        scan_models(X, [2], max_iter=1, tol=0, n_init=1, random_state=0)
+    assert record[0].filename == __file__
+
+
+# ------------------------------------------- the pure functions' array shapes
+from emlib import likelihood  # noqa: E402
+
+_LOGD = np.zeros((50, 3))
+_W3 = np.full(3, 1 / 3)
+BAD_PURE_CALLS = [
+    pytest.param(lambda: likelihood.responsibilities(_LOGD, np.full(2, 0.5)), ValueError,
+                 ["weights", "(3,)", "one per column of log_densities", "(2,)"],
+                 id="responsibilities-weights-shape"),
+    pytest.param(lambda: likelihood.responsibilities(np.zeros(3), _W3), ValueError,
+                 ["log_densities", "2-D", "(3,)"], id="responsibilities-1d"),
+    pytest.param(lambda: likelihood.responsibilities(_LOGD, np.array([-0.5, 1.0, 0.5])),
+                 ValueError, ["weights", "non-negative", "-0.5"], id="responsibilities-negative"),
+    pytest.param(lambda: likelihood.log_sum_exp(np.zeros(3)), ValueError,
+                 ["values", "2-D", "(3,)"], id="log_sum_exp-1d"),
+    pytest.param(lambda: likelihood.log_likelihood(_LOGD, _W3, np.ones(4)), ValueError,
+                 ["sample_weight", "(50,)", "(4,)"], id="log_likelihood-sample_weight"),
+    pytest.param(lambda: likelihood.effective_counts(np.ones(3)), ValueError,
+                 ["responsibilities", "2-D", "(3,)"], id="effective_counts-1d"),
+    pytest.param(lambda: gaussian.update_means(X, _RESP[:10], _COUNTS), ValueError,
+                 ["responsibilities", "(50, any)", "one row per sample", "(10, 2)"],
+                 id="update_means-rows"),
+    pytest.param(lambda: gaussian.update_means(X, _RESP, np.ones(3)), ValueError,
+                 ["counts", "(2,)", "(3,)"], id="update_means-counts"),
+    pytest.param(lambda: gaussian.update_covariances(X, _RESP, _COUNTS, np.zeros((2, 3))),
+                 ValueError, ["means", "(2, 2)", "(2, 3)"], id="update_covariances-means"),
+    pytest.param(lambda: gaussian.log_gaussian_densities(X, np.zeros((2, 3)), EYE2),
+                 ValueError, ["means", "(any, 2)", "as many features as X", "(2, 3)"],
+                 id="log_gaussian_densities-features"),
+    pytest.param(lambda: gaussian.log_gaussian_densities(X, np.zeros((3, 2)), EYE2),
+                 ValueError, ["covariances", "(3, 2, 2)", "3 components", "(2, 2, 2)"],
+                 id="log_gaussian_densities-components"),
+    pytest.param(lambda: gaussian.sample_gaussian(np.random.default_rng(0), X[0], np.eye(2),
+                                                  "full", -1), ValueError,
+                 ["n_samples", ">= 0", "-1"], id="sample_gaussian-negative"),
+    pytest.param(lambda: initialisation.kmeans_responsibilities(X, 60, np.random.default_rng(0)),
+                 ValueError, ["n_components=60", "number of samples (50)"],
+                 id="kmeans-more-components-than-samples"),
+    pytest.param(lambda: initialisation.textbook_start(X, 0, np.random.default_rng(0)),
+                 ValueError, ["n_components", ">= 1", "0"], id="textbook-zero-components"),
+    pytest.param(lambda: initialisation.random_responsibilities(X, 2, "seed"), TypeError,
+                 ["rng", "'seed'"], id="start-rng-string"),
+]
+
+
+@pytest.mark.parametrize("action, error, fragments", BAD_PURE_CALLS)
+def test_pure_functions_refuse_mismatched_arrays_by_name(action, error, fragments):
+    test_bad_fit_input_is_refused_with_a_clear_message(action, error, fragments)

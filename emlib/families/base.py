@@ -1,6 +1,18 @@
 """The interface every component family implements."""
 
+import numbers
+
 import numpy as np
+
+from .. import validation as check
+
+
+def as_data(X):
+    """X as the finite 2-D float array the families work on (idempotent, no copy if it is one).
+
+    Lets ``family.check_data`` be called on a list or a 1-D array too.
+    """
+    return check.check_data(X)
 
 
 def check_entries(X, bad, family_name, requirement, kind):
@@ -19,6 +31,32 @@ def check_entries(X, bad, family_name, requirement, kind):
     return X
 
 
+def check_setting(value, name, family_name, low, high=None, *, low_open=False,
+                  high_open=False):
+    """Return ``value`` as a finite float in the interval given, else raise naming the setting.
+
+    ``high`` of None leaves the top unbounded; ``low_open``/``high_open``
+    exclude the end point itself.
+    """
+    if high is None:
+        interval = f"{'>' if low_open else '>='} {low:g}"
+    else:
+        interval = (f"in {'(' if low_open else '['}{low:g}, {high:g}"
+                    f"{')' if high_open else ']'}")
+    described = f"{family_name} family setting {name}"
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        value = value.item()  # a 0-d array, e.g. np.array(5.0), is a number too
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"The {described} must be a real number {interval}; got "
+                        f"{value!r:.60} (type {type(value).__name__}).")
+    number = float(value)
+    below = low is not None and (number <= low if low_open else number < low)
+    above = high is not None and (number >= high if high_open else number > high)
+    if not np.isfinite(number) or below or above:
+        raise ValueError(f"The {described} must be a finite number {interval}; got {value!r}.")
+    return number
+
+
 class Family:
     """Base class for a family of mixture components.
 
@@ -29,15 +67,30 @@ class Family:
     #: Name used in messages and by :class:`emlib.Mixture`.
     name = "family"
 
+    def check_settings(self):
+        """Refuse invalid constructor settings with a ValueError or TypeError; return self.
+
+        The constructor calls it, and :class:`emlib.Mixture` calls it again
+        before every fit (an attribute may have been changed since). Families
+        without settings have nothing to check.
+        """
+        return self
+
     def check_data(self, X):
         """Return X if it lies in the family's support, else raise ValueError."""
         return X
 
+    def _missing(self, method):
+        return NotImplementedError(
+            f"{type(self).__name__} does not implement {method}(), which every family must "
+            "provide (see emlib.families.base.Family); use one of emlib.families.FAMILIES or "
+            "write that method.")
+
     def log_densities(self, X, params):
-        raise NotImplementedError
+        raise self._missing("log_densities")
 
     def maximise(self, X, responsibilities, params):
-        raise NotImplementedError
+        raise self._missing("maximise")
 
     def constrain_weights(self, weights):
         """The weights after eq. 6; a family holding some weights fixed overrides this."""
@@ -57,7 +110,7 @@ class Family:
         return sum(np.asarray(value).size for value in params.values())
 
     def sample(self, rng, params, component, n_samples):
-        raise NotImplementedError
+        raise self._missing("sample")
 
     def canonical_order(self, params):
         """A permutation that puts the components in a canonical order.

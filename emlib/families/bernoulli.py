@@ -37,7 +37,7 @@ decreases ln L, and when no probability reaches the clip nothing changes.
 import numpy as np
 
 from ..likelihood import effective_counts
-from .base import Family, check_entries
+from .base import Family, as_data, check_entries, check_setting
 
 #: Default smallest probability a Bernoulli component may give a feature.
 MIN_PROBABILITY = 1e-10
@@ -83,6 +83,7 @@ def update_means(X, responsibilities, counts, min_probability=MIN_PROBABILITY):
 
 def check_binary(X, family_name="bernoulli"):
     """Return X if every entry is 0 or 1, else raise ValueError."""
+    X = as_data(X)
     return check_entries(X, (X != 0) & (X != 1), family_name,
                          "binary vectors, so every entry of X must be 0 or 1 (or False/True)",
                          "other")
@@ -94,7 +95,9 @@ class BernoulliFamily(Family):
     Parameters
     ----------
     min_probability : float, default=1e-10
-        Probabilities are kept in [min_probability, 1 - min_probability].
+        Probabilities are kept in [min_probability, 1 - min_probability]; it
+        must lie strictly between 0 (ln 0 = -infinity would end the fit) and
+        0.5 (above it the interval is empty and every probability is forced).
 
     Parameters of a fit are ``{"means": ndarray of shape (n_components, n_features)}``:
     ``means[j, d]`` is the probability that feature d is 1 in component j
@@ -105,6 +108,12 @@ class BernoulliFamily(Family):
 
     def __init__(self, min_probability=MIN_PROBABILITY):
         self.min_probability = min_probability
+        self.check_settings()
+
+    def check_settings(self):
+        check_setting(self.min_probability, "min_probability", self.name, 0.0, 0.5,
+                      low_open=True, high_open=True)
+        return self
 
     def check_data(self, X):
         return check_binary(X, self.name)

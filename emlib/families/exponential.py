@@ -27,7 +27,7 @@ import numpy as np
 
 from ..gaussian import DegenerateComponentError, update_means
 from ..likelihood import effective_counts
-from .base import Family, check_entries
+from .base import Family, as_data, check_entries
 
 
 def log_exponential_densities(X, rates):
@@ -81,6 +81,7 @@ def update_rates(X, responsibilities, counts):
 
 def check_waiting_times(X, family_name="exponential"):
     """Return X if every entry is >= 0, else raise ValueError."""
+    X = as_data(X)
     check_entries(X, X < 0, family_name,
                   "waiting times, so X must be non-negative (x >= 0)", "negative")
     if np.all(X == 0):

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .. import validation as check
 from ..gaussian import (
     check_not_collapsed,
     log_gaussian_densities_from_cholesky,
@@ -37,8 +38,10 @@ class GaussianFamily(Family):
     name = "gaussian"
 
     def __init__(self, covariance_type="full", reg_covar=1e-6):
-        self.covariance_type = covariance_type
-        self.reg_covar = reg_covar
+        # A family is public, so it checks its own settings.
+        self.covariance_type = check.check_choice(covariance_type, "covariance_type",
+                                                  check.COVARIANCE_TYPES)
+        self.reg_covar = check.check_float(reg_covar, "reg_covar", 0.0)
 
     def log_densities(self, X, params):
         return log_gaussian_densities_from_cholesky(
@@ -49,7 +52,7 @@ class GaussianFamily(Family):
         means = update_means(X, responsibilities, counts)
         covariances = update_covariances(
             X, responsibilities, counts, means, self.covariance_type, self.reg_covar)
-        check_not_collapsed(covariances, self.covariance_type, X)
+        check_not_collapsed(covariances, self.covariance_type, X, self.reg_covar)
         return gaussian_parameters(means, covariances, self.covariance_type)
 
     def n_parameters(self, params):

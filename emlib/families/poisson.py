@@ -30,7 +30,7 @@ from scipy.special import gammaln, xlogy
 
 from ..gaussian import update_means
 from ..likelihood import effective_counts
-from .base import Family, check_entries
+from .base import Family, as_data, check_entries
 
 
 def log_poisson_densities(X, rates):
@@ -78,6 +78,7 @@ def update_rates(X, responsibilities, counts):
 
 def check_counts(X, family_name="poisson"):
     """Return X if every entry is a non-negative integer, else raise ValueError."""
+    X = as_data(X)
     requirement = "counts, so X must hold non-negative integers"
     check_entries(X, X < 0, family_name, requirement, "negative")
     return check_entries(X, X != np.round(X), family_name, requirement, "non-integer")

@@ -53,7 +53,7 @@ from ..gaussian import (
     update_means,
 )
 from ..likelihood import effective_counts
-from .base import Family
+from .base import Family, check_setting
 
 #: Degrees of freedom are kept in this range.  At the top the t is a Gaussian
 #: for every practical purpose; at the bottom it has no finite mean.
@@ -191,9 +191,10 @@ class StudentTFamily(Family):
     reg_covar : float, default=1e-6
         Added to the diagonal of every scale matrix in each M-step.
     dof_init : float, default=10
-        Degrees of freedom of every component at the start.
+        Degrees of freedom of every component at the start (inside ``dof_bounds``).
     dof_bounds : (float, float), default=(0.01, 1000)
-        Range in which the degrees of freedom are searched.
+        Range in which the degrees of freedom are searched: 0 < low <= high,
+        both finite (low == high holds every nu_j at that value).
 
     Parameters of a fit: ``means`` (n_components, n_features), ``scales``
     (n_components, n_features, n_features), ``dofs`` (n_components,) and the
@@ -210,6 +211,21 @@ class StudentTFamily(Family):
         self.reg_covar = reg_covar
         self.dof_init = dof_init
         self.dof_bounds = dof_bounds
+        self.check_settings()
+
+    def check_settings(self):
+        check_setting(self.reg_covar, "reg_covar", self.name, 0.0)
+        bounds = self.dof_bounds
+        if isinstance(bounds, (str, bytes)) or np.ndim(bounds) != 1 or len(bounds) != 2:
+            raise TypeError(f"The {self.name} family setting dof_bounds must be a pair "
+                            f"(low, high) with 0 < low <= high; got {bounds!r:.60}.")
+        low = check_setting(bounds[0], "dof_bounds[0] (low)", self.name, 0.0, low_open=True)
+        high = check_setting(bounds[1], "dof_bounds[1] (high)", self.name, 0.0, low_open=True)
+        if low > high:
+            raise ValueError(f"The {self.name} family setting dof_bounds must have low <= "
+                             f"high; got dof_bounds={tuple(bounds)!r}.")
+        check_setting(self.dof_init, "dof_init (inside dof_bounds)", self.name, low, high)
+        return self
 
     def log_densities(self, X, params):
         return log_student_t_densities(X, params["means"], params["precisions_cholesky"],

@@ -25,18 +25,19 @@ does (the EM loop calls it if a family has it).
 
 import numpy as np
 
+# The unchecked kernels of the eq.-7 functions: XDGMM has validated the data once.
 from ..deconvolution import (
+    _eq7_mean_update as eq7_mean_update,
+    _log_convolved_densities_1d as log_convolved_densities_1d,
+    _solve_eq7_variance as solve_eq7_variance,
     convolved_terms,
-    eq7_mean_update,
-    log_convolved_densities_1d,
-    solve_eq7_variance,
     xd_expected_values,
     xd_update_covariances,
     xd_update_means,
 )
 from ..gaussian import update_covariances, update_means
 from ..likelihood import effective_counts
-from .base import Family
+from .base import Family, check_setting
 
 
 def _mask(values, n_components):
@@ -73,6 +74,16 @@ class ExtremeDeconvolutionFamily(Family):
         self.fixed_covariances = fixed_covariances
         self.weight_values = weight_values
         self._last_terms = None
+        self.check_settings()
+
+    def check_settings(self):
+        check_setting(self.reg_covar, "reg_covar", self.name, 0.0)
+        for name in ("error_covariances", "projection"):
+            value = getattr(self, name)
+            if value is not None and np.ndim(value) != 3:
+                raise ValueError(f"The {self.name} family's {name} must be a 3-D array "
+                                 f"(one matrix per sample); got shape {np.shape(value)}.")
+        return self
 
     # ------------------------------------------------------------ E-step
     def log_densities(self, X, params):
