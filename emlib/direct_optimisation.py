@@ -106,6 +106,48 @@ def mixture_log_likelihood(x, weights, means, sigmas):
     return log_likelihood(component_log_densities(x, means, sigmas), weights)
 
 
+def mixture_log_likelihood_gradient(x, weights, means, sigmas):
+    """d ln L / d(alpha, mu, sigma) in the natural parameters, for 1-D data (eqs. 1 and 3).
+
+    With p_i = sum_k alpha_k N(x_i | mu_k, sigma_k) and w_ij = alpha_j N_ij / p_i:
+
+    - d ln L / d alpha_j = sum_i N_ij / p_i  (the weights are treated as free,
+      so a constrained optimiser adds the constraint sum_j alpha_j = 1 itself)
+    - d ln L / d mu_j    = sum_i w_ij (x_i - mu_j) / sigma_j^2
+    - d ln L / d sigma_j = sum_i w_ij [(x_i - mu_j)^2 / sigma_j^2 - 1] / sigma_j
+
+    Parameters
+    ----------
+    x : array-like of shape (n_samples,)
+    weights : array-like of shape (M,)
+        Non-negative; a zero weight is allowed (its derivative is still finite).
+    means : array-like of shape (M,)
+    sigmas : array-like of shape (M,)
+        Positive standard deviations.
+
+    Returns
+    -------
+    ndarray of shape (3M,)
+        The derivatives in the order (alpha_1..alpha_M, mu_1..mu_M, sigma_1..sigma_M).
+    """
+    x = np.asarray(x, dtype=float).ravel()
+    weights = _as_vector(weights, "weights")
+    means = _as_vector(means, "means")
+    sigmas = _as_vector(sigmas, "sigmas")
+    if np.any(weights < 0):
+        raise ValueError(f"weights must be non-negative; got {weights}.")
+    if np.any(sigmas <= 0):
+        raise ValueError(f"sigmas must be positive standard deviations; got {sigmas}.")
+    log_densities = component_log_densities(x, means, sigmas)
+    log_density, resp = expectation(log_densities, weights)
+    # N_ij / p_i computed in logs, so that a zero weight needs no division by alpha_j
+    d_weights = np.exp(log_densities - log_density[:, np.newaxis]).sum(axis=0)
+    standardised = (x[:, np.newaxis] - means) / sigmas
+    d_means = (resp * standardised).sum(axis=0) / sigmas
+    d_sigmas = (resp * (standardised**2 - 1.0)).sum(axis=0) / sigmas
+    return np.concatenate([d_weights, d_means, d_sigmas])
+
+
 def negative_log_likelihood(theta, x):
     """-ln L as a function of the unconstrained theta: what scipy.optimize minimises."""
     return -mixture_log_likelihood(x, *unpack(theta))

@@ -13,6 +13,7 @@ from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
 
 from emlib.direct_optimisation import (
     mixture_log_likelihood,
+    mixture_log_likelihood_gradient,
     negative_log_likelihood,
     negative_log_likelihood_gradient,
     negative_log_likelihood_hessian,
@@ -100,6 +101,45 @@ def test_gradient_matches_finite_differences(seed):
     numerical = approx_fprime(theta, negative_log_likelihood, 1e-7, x)
     analytic = negative_log_likelihood_gradient(theta, x)
     np.testing.assert_allclose(analytic, numerical, rtol=1e-4, atol=1e-2)
+
+
+def _central_differences(function, point, step=1e-6):
+    """The gradient of ``function`` at ``point`` by central differences (error ~ step^2)."""
+    return np.array([(function(point + shift) - function(point - shift)) / (2 * step)
+                     for shift in step * np.eye(point.size)])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_natural_gradient_matches_finite_differences(seed):
+    x = _separated_data(seed)
+    weights, means, sigmas = _random_mixture(3, seed=20 + seed)
+    weights = weights * 1.3  # the weights are free here: the derivative must not assume sum 1
+    params = np.concatenate([weights, means, sigmas])
+    numerical = _central_differences(
+        lambda p: mixture_log_likelihood(x, p[:3], p[3:6], p[6:]), params)
+    analytic = mixture_log_likelihood_gradient(x, weights, means, sigmas)
+    np.testing.assert_allclose(analytic, numerical, rtol=1e-6, atol=1e-4)
+
+
+def test_natural_gradient_is_finite_at_a_zero_weight():
+    # d ln L / d alpha_j = sum_i N_ij / p_i, also where alpha_j = 0 (an SLSQP bound)
+    x = _separated_data(0)
+    weights, means, sigmas = np.array([0.6, 0.4, 0.0]), np.array([-5.0, 1.0, 6.0]), np.ones(3)
+    gradient = mixture_log_likelihood_gradient(x, weights, means, sigmas)
+    mixture = weights[:, None] * stats.norm.pdf(x, means[:, None], sigmas[:, None])
+    expected = (stats.norm.pdf(x, means[2], sigmas[2]) / mixture.sum(axis=0)).sum()
+    assert np.all(np.isfinite(gradient))
+    assert gradient[2] == pytest.approx(expected, rel=1e-10)
+    assert np.all(gradient[[5, 8]] == 0)  # a switched-off component's mean and width do not matter
+
+
+@pytest.mark.parametrize("weights, sigmas, match", [
+    ([-0.1, 1.1], [1.0, 1.0], "weights must be non-negative"),
+    ([0.5, 0.5], [1.0, 0.0], "sigmas must be positive"),
+])
+def test_natural_gradient_refuses_invalid_parameters(weights, sigmas, match):
+    with pytest.raises(ValueError, match=match):
+        mixture_log_likelihood_gradient([0.0, 1.0], weights, [0.0, 1.0], sigmas)
 
 
 def test_optimiser_and_em_reach_the_same_maximum():

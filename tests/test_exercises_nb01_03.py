@@ -182,3 +182,74 @@ def test_placeholders_and_junk_get_a_not_yet_never_an_error(check, placeholder):
 
 def test_first_iteration_placeholders_get_a_not_yet():
     assert repr(nb03.check_first_iteration(None, None)).startswith("Not yet: ")
+
+
+# --- notebook 03's claims about the collapse demo and the seed-35 run -----------------------
+
+
+def _log_weighted(x, weights, means, sigmas):
+    """ln(alpha_j N(x_i | mu_j, sigma_j)), shape (N, M), with scipy.stats only."""
+    return np.log(weights) + stats.norm.logpdf(x[:, None], means, sigmas)
+
+
+def test_nb03_collapse_crosses_the_floor_by_many_orders_of_magnitude():
+    # The notebook's by-hand run: EM on the text's data plus 20 copies of 1.5, a fourth
+    # component started near them, no reg_covar. Written here with numpy/scipy only.
+    x = nb03.collapse_data()
+    assert np.array_equal(x, np.concatenate([X_TEXT, np.full(20, 1.5)]))
+    weights = np.array([0.25, 0.55, 0.15, 0.05])
+    means = np.array([-1.2, 0.03, 3.08, 1.5])
+    variances = np.array([1.4, 1.07, 0.41, 0.3]) ** 2
+    floor = (1e3 * np.finfo(float).eps * np.abs(x).max()) ** 2   # emlib's collapse rule
+    history = [variances[3]]
+    for _ in range(100):
+        terms = _log_weighted(x, weights, means, np.sqrt(variances))
+        resp = np.exp(terms - terms.max(axis=1, keepdims=True))
+        resp /= resp.sum(axis=1, keepdims=True)
+        counts = resp.sum(axis=0)
+        weights, means = counts / x.size, resp.T @ x / counts
+        variances = (resp * (x[:, None] - means) ** 2).sum(axis=0) / counts
+        history.append(variances[3])
+        if variances[3] <= floor:
+            break
+    assert history[-1] <= floor, "the fourth component never collapsed"
+    # decisive on any CPU: far below the floor after the step, far above it before
+    assert history[-1] < 1e-3 * floor
+    assert history[-2] > 1e10 * floor
+
+
+def test_nb03_seed_35_stops_next_to_a_saddle_point():
+    from scipy.optimize import minimize
+    from scipy.special import logsumexp
+
+    from emlib import GaussianMixture
+
+    def log_likelihood(theta):   # theta = (a_1..a_{M-1}, mu_1..mu_M, ln sigma_1..ln sigma_M)
+        n = (theta.size + 1) // 3
+        logits = np.append(theta[:n - 1], 0.0)
+        weights = np.exp(logits - logsumexp(logits))
+        return logsumexp(_log_weighted(X_TEXT, weights, theta[n - 1:2 * n - 1],
+                                       np.exp(theta[2 * n - 1:])), axis=1).sum()
+
+    # The two-component local maximum behind it: narrow left component, broad right one
+    start = np.array([np.log(0.26 / 0.74), -0.44, 0.35, np.log(0.79), np.log(1.89)])
+    two = minimize(lambda t: -log_likelihood(t), start, method="BFGS", options={"gtol": 1e-7}).x
+    a, mu_1, mu_2, s_1, s_2 = two
+    # Split the broad component into two identical halves: a stationary point for M = 3
+    saddle = np.array([a + np.log(2), 0.0, mu_1, mu_2, mu_2, s_1, s_2, s_2])
+    assert log_likelihood(saddle) == pytest.approx(log_likelihood(two), abs=1e-9)
+    step, eye = 1e-3, np.eye(saddle.size)
+    gradient = np.array([(log_likelihood(saddle + step * e) - log_likelihood(saddle - step * e))
+                         / (2 * step) for e in eye])
+    assert np.abs(gradient).max() < 1e-2
+    hessian = np.array([[(log_likelihood(saddle + step * (e + f)) - log_likelihood(saddle + step * (e - f))
+                          - log_likelihood(saddle - step * (e - f)) + log_likelihood(saddle - step * (e + f)))
+                         / (4 * step**2) for f in eye] for e in eye])
+    curvatures = np.linalg.eigvalsh((hessian + hessian.T) / 2)
+    assert np.sum(curvatures > 0.5) == 1      # one direction uphill: a saddle, not a maximum
+    assert np.sum(np.abs(curvatures) < 0.1) == 1   # sharing weight between identical twins
+    assert np.sum(curvatures < -1) == 6
+
+    lingering = GaussianMixture(3, init_params="textbook", random_state=35, tol=1e-6,
+                                max_iter=3000).fit(X_TEXT)
+    assert 0 < log_likelihood(saddle) - lingering.log_likelihoods_[-1] < 0.05
