@@ -11,12 +11,22 @@ Compared with astroML's ``XDGMM`` it computes responsibilities in log space,
 is vectorised over points and components, can regularise covariances, fix
 chosen parameters, handle projections (missing or combined coordinates) and
 sample weights, and ``sample`` honours ``random_state``.
+
+For code written for astroML the class also answers to astroML's names
+(``mu``, ``V``, ``alpha``, ``logL``, ``logprob_a``, ``fit(X, Xerr, R)``,
+``sample(size=...)`` and its constructor arguments), as aliases of the
+scikit-learn-style names; tests/test_astroml_suite.py runs astroML's own XD
+tests against this class. One difference remains: a positional
+``sample(n)`` keeps scikit-learn's ``(draws, labels)`` return, so astroML
+code that wants the draws alone writes ``sample(size=n)``.
 """
 
 import warnings
 
 import numpy as np
+from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, DensityMixin
+from sklearn.exceptions import NotFittedError
 
 from . import validation as check
 from .em import e_step, fit_with_restarts
@@ -27,6 +37,8 @@ from .initialisation import kmeans_responsibilities
 from .likelihood import ZeroDensityError, update_weights
 
 METHODS = ("xd", "eq7")
+# The fitted attributes and the names astroML gives them.
+_ALIASES = (("weights_", "alpha"), ("means_", "mu"), ("covariances_", "V"))
 
 
 class XDGMM(DensityMixin, BaseEstimator):
@@ -45,7 +57,12 @@ class XDGMM(DensityMixin, BaseEstimator):
     tol : float, default=1e-3
         Stop when the mean per-sample ln L changes by less than ``tol``;
         ``tol=0`` runs exactly ``max_iter`` iterations (as in
-        :class:`emlib.GaussianMixture`).
+        :class:`emlib.GaussianMixture`). Not the same number as astroML's
+        ``tol`` (default 1e-5), which bounds the change of the *total* ln L:
+        astroML's ``tol=t`` corresponds to ``tol=t / n_samples`` here.
+    verbose : int or bool, default=0
+        Print the mean ln L after every EM iteration (astroML's argument;
+        its output format differs).
     reg_covar : float, default=1e-6
         Added to the diagonal of every intrinsic covariance in each M-step.
         With ``reg_covar=0`` (and no projection) this is plain XD.
@@ -80,14 +97,26 @@ class XDGMM(DensityMixin, BaseEstimator):
         where eq. 7 has no positive root; XD only approaches that boundary.
     n_features_in_ : int
         Number of observed coordinates.
+    alpha, mu, V : ndarray
+        Aliases of ``weights_``, ``means_`` and ``covariances_``, for code
+        written for astroML (which may also assign them).
+
+    Notes
+    -----
+    For code written for astroML: ``n_components, max_iter, tol, verbose,
+    random_state`` may be given by position, in astroML's order; the other
+    arguments are keyword-only. astroML starts EM from a short scikit-learn
+    GaussianMixture run, this class from k-means, so fits from the same
+    ``random_state`` are not draw-for-draw the same.
     """
 
-    def __init__(self, n_components=1, *, max_iter=100, tol=1e-3, reg_covar=1e-6, n_init=1,
-                 random_state=None, weights_init=None, means_init=None, covariances_init=None,
-                 method="xd"):
+    def __init__(self, n_components=1, max_iter=100, tol=1e-3, verbose=0, random_state=None,
+                 *, reg_covar=1e-6, n_init=1, weights_init=None, means_init=None,
+                 covariances_init=None, method="xd"):
         self.n_components = n_components
         self.max_iter = max_iter
         self.tol = tol
+        self.verbose = verbose
         self.reg_covar = reg_covar
         self.n_init = n_init
         self.random_state = random_state
@@ -98,7 +127,7 @@ class XDGMM(DensityMixin, BaseEstimator):
 
     # ---------------------------------------------------------------- fitting
     def fit(self, X, Xerr, projection=None, sample_weight=None, fixed_weights=None,
-            fixed_means=None, fixed_covariances=None):
+            fixed_means=None, fixed_covariances=None, *, R=None):
         """Estimate the intrinsic mixture by EM.
 
         Parameters
@@ -118,6 +147,10 @@ class XDGMM(DensityMixin, BaseEstimator):
         fixed_weights, fixed_means, fixed_covariances : bool or array-like of bool (K,), optional
             Components whose weight / mean / covariance keeps its value from
             ``weights_init`` / ``means_init`` / ``covariances_init`` (True: all).
+        R : array-like, optional
+            Alias of ``projection``, for code written for astroML (whose
+            ``fit(X, Xerr, R=None)`` names it so; a third positional argument
+            is the projection either way).
 
         Raises
         ------
@@ -129,6 +162,7 @@ class XDGMM(DensityMixin, BaseEstimator):
         If X is a data frame with string column names, they are kept as
         ``feature_names_in_`` and later data must have the same columns.
         """
+        projection = _projection_or_alias(projection, R)
         self._check_parameters()
         frame = X  # a data frame's column names are kept once the fit succeeds
         X, errors, projection = _check_measurements(X, Xerr, projection)
@@ -163,13 +197,15 @@ class XDGMM(DensityMixin, BaseEstimator):
         result = fit_with_restarts(
             family, X, lambda rng: self._start(X, sample_weight, family, rng, initial),
             n_init=self.n_init, rng=check.check_random_state(self.random_state),
-            sample_weight=sample_weight, tol=self.tol, max_iter=self.max_iter)
+            sample_weight=sample_weight, tol=self.tol, max_iter=self.max_iter,
+            verbose=self.verbose)
         self.weights_ = result.weights
         self.means_ = result.params["means"]
         self.covariances_ = result.params["covariances"]
         record_fit(self, result, X.shape[1])
         check.record_feature_names(self, frame)
         self._fixed = fixed
+        self._set_by_hand = False
         smallest = np.linalg.eigvalsh(self.covariances_)[:, 0]
         self.at_boundary_ = smallest <= self.reg_covar * (1 + 1e-12)
         if self.method == "eq7" and np.any(self.at_boundary_):
@@ -190,6 +226,7 @@ class XDGMM(DensityMixin, BaseEstimator):
         check.check_int(self.n_components, "n_components", 1)
         check.check_int(self.max_iter, "max_iter", 0)
         check.check_float(self.tol, "tol", 0.0)
+        check.check_verbose(self.verbose, "verbose")
         check.check_float(self.reg_covar, "reg_covar", 0.0)
         check.check_int(self.n_init, "n_init", 1)
         check.check_choice(self.method, "method", METHODS)
@@ -222,18 +259,28 @@ class XDGMM(DensityMixin, BaseEstimator):
         return family.constrain_weights(weights), params
 
     # ------------------------------------------------------------- inference
-    def _e_step(self, X, Xerr, projection):
-        check.check_is_fitted(self)
+    def _checked_family(self, X, Xerr, projection):
+        """Validated data, the family convolving each component with its errors, the parameters."""
+        params = self._params()
         check.check_feature_names(self, X)
         X, errors, projection = _check_measurements(X, Xerr, projection)
-        check.check_n_features(X, self.n_features_in_)
-        n_features = X.shape[1] if projection is None else projection.shape[2]
-        if n_features != self.means_.shape[1]:
-            raise ValueError(f"projection maps {n_features} true coordinates but the model "
-                             f"has {self.means_.shape[1]}.")
-        family = ExtremeDeconvolutionFamily(errors, projection)
+        if hasattr(self, "n_features_in_"):
+            check.check_n_features(X, self.n_features_in_)
+        n_true = params["means"].shape[1]
+        if projection is None and X.shape[1] != n_true:
+            raise ValueError(
+                f"X has {X.shape[1]} feature(s) but the model's components have {n_true} "
+                "coordinates; pass the projection that maps them to X's coordinates (or data "
+                f"with {n_true} features).")
+        if projection is not None and projection.shape[2] != n_true:
+            raise ValueError(f"projection maps {projection.shape[2]} true coordinates but the "
+                             f"model has {n_true}.")
+        return X, ExtremeDeconvolutionFamily(errors, projection), params
+
+    def _e_step(self, X, Xerr, projection):
+        X, family, params = self._checked_family(X, Xerr, projection)
         try:
-            return e_step(family, X, self.weights_, self._params())
+            return e_step(family, X, self.weights_, params)
         except ZeroDensityError as error:
             if error.value != -np.inf:  # NaN or +inf: its own message says which
                 raise
@@ -261,24 +308,158 @@ class XDGMM(DensityMixin, BaseEstimator):
         """The most probable component of each sample."""
         return self.predict_proba(X, Xerr, projection).argmax(axis=1)
 
-    def sample(self, n_samples=1):
+    def logprob_a(self, X, Xerr, projection=None):
+        """ln(alpha_j N(x_i | R_i mu_j, R_i V_j R_i^T + S_i)) per sample and component.
+
+        Alias-style method for code written for astroML (its ``logprob_a``):
+        the terms of eq. 1 before they are summed over components, so
+        ``logsumexp(logprob_a(X, Xerr), axis=1)`` is :meth:`score_samples`.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_components)
+        """
+        X, family, params = self._checked_family(X, Xerr, projection)
+        with np.errstate(divide="ignore"):  # a weight of 0 gives ln 0 = -inf, as in astroML
+            log_weights = np.log(self.weights_)
+        return family.log_densities(X, params) + log_weights
+
+    def logL(self, X, Xerr, projection=None):  # noqa: N802 (astroML's name)
+        """Total ln L = sum_i ln p(x_i) over the samples (eq. 1).
+
+        Alias-style method for code written for astroML (its ``logL`` is this
+        sum, not the mean that :meth:`score` returns).
+        """
+        return float(np.sum(logsumexp(self.logprob_a(X, Xerr, projection), axis=1)))
+
+    def sample(self, n_samples=None, *, size=None, random_state=None):
         """Draw *true* values from the deconvolved mixture (no measurement error added).
 
         The draws depend only on ``random_state`` (an int gives the same
         draws on every call, as in scikit-learn).
 
+        Parameters
+        ----------
+        n_samples : int, default=1
+            scikit-learn's form: returns ``(Y, labels)``.
+        size : int or tuple of int, optional
+            astroML's form, for code written for astroML: ``sample(size=s)``
+            returns only the draws, of shape ``s + (d,)``, as astroML does.
+            (A positional ``sample(n)`` is scikit-learn's form.)
+        random_state : None, int, numpy Generator or RandomState, optional
+            Used instead of the estimator's ``random_state`` for this call
+            (astroML's argument; astroML itself ignores it).
+
         Returns
         -------
         Y : ndarray of shape (n_samples, d)
         labels : ndarray of shape (n_samples,)
+            Both grouped by component, as in scikit-learn. With ``size``,
+            only the draws, reshaped to ``size + (d,)``.
         """
-        check.check_is_fitted(self)
-        check.check_int(n_samples, "n_samples", 1)
-        return draw_samples(ExtremeDeconvolutionFamily(None), self.weights_, self._params(),
-                            n_samples, check.check_random_state(self.random_state))
+        params = self._params()
+        if n_samples is not None and size is not None:
+            raise ValueError("Give n_samples (scikit-learn's form, returns draws and labels) "
+                             "or size (astroML's form, returns the draws only), not both; "
+                             f"got n_samples={n_samples!r} and size={size!r}.")
+        if size is None:
+            n_samples = 1 if n_samples is None else check.check_int(n_samples, "n_samples", 1)
+            shape = None
+        else:
+            shape = _check_size(size)
+            n_samples = int(np.prod(shape))
+        rng = check.check_random_state(self.random_state if random_state is None
+                                       else random_state)
+        draws, labels = draw_samples(ExtremeDeconvolutionFamily(None), self.weights_, params,
+                                     n_samples, rng)
+        if shape is None:
+            return draws, labels
+        return draws.reshape(shape + (draws.shape[1],))
 
+    # ------------------------------------------------------ the parameters
     def _params(self):
+        """The component parameters, after checking that the mixture is complete.
+
+        Parameters assigned by hand (through the astroML aliases) are checked
+        against each other once, before their first use.
+        """
+        present = [hasattr(self, name) for name, _ in _ALIASES]
+        if not any(present):
+            raise NotFittedError("This XDGMM is not fitted yet; call fit(X, Xerr) before using "
+                                 "it (or assign all of alpha, mu and V, as in astroML).")
+        if not all(present):
+            missing = ", ".join(f"{alias} ({name})"
+                                for (name, alias), here in zip(_ALIASES, present) if not here)
+            raise NotFittedError(f"This XDGMM has only some of its parameters: {missing} not "
+                                 "set. Assign all of alpha, mu and V, or call fit(X, Xerr).")
+        if self._parameters_set_by_hand():
+            self._check_parameters_set_by_hand()
         return {"means": self.means_, "covariances": self.covariances_}
+
+    def _parameters_set_by_hand(self):
+        return self.__dict__.get("_set_by_hand", False)
+
+    def _check_parameters_set_by_hand(self):
+        weights = check.check_weights(self.weights_, np.shape(self.weights_)[0],
+                                      "alpha (weights_)")
+        n_components = weights.shape[0]
+        n_features = np.shape(self.means_)[1] if np.ndim(self.means_) == 2 else 1
+        means = check.check_means(self.means_, n_components, n_features, "mu (means_)")
+        covariances = check.check_covariance_matrices(self.covariances_, "full", n_components,
+                                                      n_features, "V (covariances_)")
+        self.weights_, self.means_, self.covariances_ = weights, means, covariances
+        # No fit held anything fixed or reached a boundary for these values.
+        self._fixed = {name: None for name in ("fixed_weights", "fixed_means",
+                                               "fixed_covariances")}
+        self.at_boundary_ = np.linalg.eigvalsh(covariances)[:, 0] <= \
+            self.reg_covar * (1 + 1e-12)
+        self._set_by_hand = False
+
+    def _set_by_alias(self, name, value, alias, ndim):
+        array = check.check_data(value, name=alias, ensure_2d=False, any_ndim=True)
+        if array.ndim not in ndim:
+            raise ValueError(f"{alias} must be a {' or '.join(f'{n}-D' for n in ndim)} array; "
+                             f"got shape {array.shape}.")
+        if name == "means_" and "means_" in self.__dict__:
+            old_dimension = np.shape(self.means_)[1] if np.ndim(self.means_) == 2 else 1
+            new_dimension = array.shape[1] if array.ndim == 2 else 1
+            if new_dimension != old_dimension:
+                # The fit's record of the data's columns no longer describes the model.
+                self.__dict__.pop("n_features_in_", None)
+                self.__dict__.pop("feature_names_in_", None)
+        setattr(self, name, array)
+        self._set_by_hand = True
+
+    @property
+    def alpha(self):
+        """Alias of ``weights_``, for code written for astroML (assigning it sets ``weights_``)."""
+        self._params()
+        return self.weights_
+
+    @alpha.setter
+    def alpha(self, value):
+        self._set_by_alias("weights_", value, "alpha", (1,))
+
+    @property
+    def mu(self):
+        """Alias of ``means_``, for code written for astroML (assigning it sets ``means_``)."""
+        self._params()
+        return self.means_
+
+    @mu.setter
+    def mu(self, value):
+        self._set_by_alias("means_", value, "mu", (1, 2))
+
+    @property
+    def V(self):  # noqa: N802 (astroML's name)
+        """Alias of ``covariances_``, for code written for astroML (assigning it sets
+        ``covariances_``)."""
+        self._params()
+        return self.covariances_
+
+    @V.setter
+    def V(self, value):  # noqa: N802
+        self._set_by_alias("covariances_", value, "V", (1, 3))
 
     # ------------------------------------------------------ model selection
     def _n_parameters(self):
@@ -302,7 +483,7 @@ class XDGMM(DensityMixin, BaseEstimator):
     # ------------------------------------------------------------ ordering
     def sort_components(self):
         """Reorder the components by their means (lexicographically in d-D), in place."""
-        check.check_is_fitted(self)
+        self._params()
         order = np.lexsort(self.means_.T[::-1])
         self.weights_ = self.weights_[order]
         self.means_ = self.means_[order]
@@ -315,6 +496,25 @@ class XDGMM(DensityMixin, BaseEstimator):
 
 # --------------------------------------------------------------------------
 # validation of the measurements
+
+
+def _projection_or_alias(projection, R):  # noqa: N803 (astroML's name)
+    """``fit``'s projection, given either as ``projection`` or as astroML's ``R``."""
+    if R is None:
+        return projection
+    if projection is not None:
+        raise ValueError("projection and R are the same argument (R is astroML's name for "
+                         "it); give one of them, not both.")
+    return R
+
+
+def _check_size(size):
+    """astroML's ``size`` for :meth:`XDGMM.sample`: an int or a tuple of ints, each >= 1."""
+    if isinstance(size, (tuple, list)):
+        if len(size) == 0:
+            raise ValueError("size must be an int >= 1 or a non-empty tuple of them; got ().")
+        return tuple(check.check_int(value, "size", 1) for value in size)
+    return (check.check_int(size, "size", 1),)
 
 
 def _check_measurements(X, Xerr, projection):
