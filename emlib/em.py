@@ -16,8 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning as _SklearnConvergenceWarning
 
+from .gaussian import DegenerateComponentError
 from .likelihood import ZeroDensityError, expectation, update_weights
 from .validation import user_stacklevel
+
+
+class CollapsedStartWarning(UserWarning):
+    """Some of the ``n_init`` starts collapsed and were dropped; the best of the others is kept."""
 
 
 class ConvergenceWarning(_SklearnConvergenceWarning):
@@ -189,22 +194,40 @@ def fit_with_restarts(family, X, initialise, *, n_init=1, rng=None, sample_weigh
     ``initialise(rng)`` returns a start ``(weights, params)``.  Warns with
     :class:`ConvergenceWarning` if the best run stopped at ``max_iter``.
     """
-    best = None
+    best, collapsed = None, []
     for start in range(n_init):
         if verbose:
             print(f"Start {start + 1} of {n_init}")
-        weights, params = initialise(rng)
-        result = run_em(family, X, weights, params, sample_weight=sample_weight, tol=tol,
-                        max_iter=max_iter, verbose=verbose,
-                        previous_lower_bound=previous_lower_bound)
+        try:
+            weights, params = initialise(rng)
+            result = run_em(family, X, weights, params, sample_weight=sample_weight, tol=tol,
+                            max_iter=max_iter, verbose=verbose,
+                            previous_lower_bound=previous_lower_bound)
+        except DegenerateComponentError as error:
+            # One start's collapse says nothing about the others; the data's scale would.
+            if n_init == 1 or error.cause != "collapse":
+                raise
+            collapsed.append((start, error))
+            continue
         # Compare starts as scikit-learn does, by the last stopping-rule value.
         if best is None or result.lower_bound > best.lower_bound:
             best = result
+    if best is None:  # every start collapsed: the last one's explanation stands
+        raise collapsed[-1][1]
+    if collapsed:
+        numbers = ", ".join(str(start + 1) for start, _ in collapsed)
+        warnings.warn(
+            f"{len(collapsed)} of the n_init={n_init} starts (number {numbers}) were dropped "
+            f"because a component collapsed onto a few points; the best of the other "
+            f"{n_init - len(collapsed)} is kept. {collapsed[0][1]}",
+            CollapsedStartWarning, stacklevel=user_stacklevel())
     if not best.converged and max_iter > 0:
         warnings.warn(
             f"EM did not converge in max_iter={max_iter} iterations (the last change of the "
             f"mean ln L was still above tol={tol}). Increase max_iter, loosen tol, or check "
-            "the data for repeated points or outliers.",
+            "the data for repeated points or outliers. (In scikit-learn's words: Best "
+            "performing initialization did not converge. Try different init parameters, or "
+            "increase max_iter, tol, or check for degenerate data.)",
             ConvergenceWarning,
             stacklevel=user_stacklevel(),  # the user's line, however fit was reached
         )

@@ -70,12 +70,14 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
         check.check_is_fitted(self)
         check.check_feature_names(self, X)
         family = self._family()
+        dtype = check.output_dtype(X)
         X = family.check_data(check.check_data(X))
-        check.check_n_features(X, self.n_features_in_)
+        check.check_n_features(X, self.n_features_in_, model=type(self).__name__)
         # Squares of huge coordinates overflow; that is reported below instead.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             try:
-                return e_step(family, X, self.weights_, self._params())
+                log_density, resp = e_step(family, X, self.weights_, self._params())
+                return log_density.astype(dtype, copy=False), resp.astype(dtype, copy=False)
             except ZeroDensityError as error:
                 if error.value != -np.inf:  # NaN or +inf: its own message says which
                     raise
@@ -119,7 +121,11 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
             The component each sample was drawn from.
         """
         check.check_is_fitted(self)
-        check.check_int(n_samples, "n_samples", 1)
+        try:
+            check.check_int(n_samples, "n_samples", 1)
+        except ValueError as error:  # also in scikit-learn's words, which code may match on
+            raise ValueError(f"{error} (Invalid value for 'n_samples': {n_samples}; at least "
+                             "one sample must be drawn.)") from None
         return draw_samples(self._family(), self.weights_, self._params(), n_samples,
                             check.check_random_state(self.random_state))
 

@@ -154,12 +154,18 @@ def precision_cholesky(covariances, covariance_type):
 
 
 def precision_cholesky_from_precisions(precisions, covariance_type):
-    """The same factors, computed from given precision matrices."""
+    """The same factors, computed from given precision matrices.
+
+    The factor is upper-triangular, as :func:`precision_cholesky` gives (and
+    scikit-learn stores): with J the matrix that reverses the order of the
+    rows, J Lambda J = L L^T (lower L) gives P = J L J, upper, with P P^T = Lambda.
+    """
     _check_covariance_type(covariance_type)
     if covariance_type in ("diag", "spherical"):
         return np.sqrt(precisions)
     stack = precisions[np.newaxis] if covariance_type == "tied" else precisions
-    factors = np.linalg.cholesky(stack)
+    flipped = np.linalg.cholesky(stack[:, ::-1, ::-1])
+    factors = np.ascontiguousarray(flipped[:, ::-1, ::-1])
     return factors[0] if covariance_type == "tied" else factors
 
 

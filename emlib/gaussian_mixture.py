@@ -109,6 +109,7 @@ class GaussianMixture(MixtureEstimator):
     # ---------------------------------------------------------------- fitting
     def _fit(self, X, sample_weight):
         self._check_parameters()
+        dtype = check.output_dtype(X)
         X = check.check_magnitude(check.check_data(X))
         sample_weight = None if sample_weight is None else check.check_sample_weight(
             sample_weight, X.shape[0])
@@ -120,7 +121,7 @@ class GaussianMixture(MixtureEstimator):
         sample_weight, weight_exponent = check.rescale_sample_weight(sample_weight)
         family = GaussianFamily(self.covariance_type, self.reg_covar)
         if self.warm_start and hasattr(self, "converged_"):
-            check.check_n_features(X, self.n_features_in_)
+            check.check_n_features(X, self.n_features_in_, model=type(self).__name__)
             self._check_warm_start_matches(X.shape[1])
             previous_fit = (self.weights_, self._params())
 
@@ -141,7 +142,8 @@ class GaussianMixture(MixtureEstimator):
             verbose=self.verbose, previous_lower_bound=previous)
         with np.errstate(over="ignore"):  # a total beyond float64 is -inf, its true size
             result.log_likelihoods = np.ldexp(result.log_likelihoods, weight_exponent)
-        self._set_params(result.weights, result.params)
+        # Computed in float64; stored in float32 for float32 data, as scikit-learn does.
+        self._set_params(result.weights, result.params, dtype)
         record_fit(self, result, X.shape[1])
         return result
 
@@ -241,18 +243,23 @@ class GaussianMixture(MixtureEstimator):
         return {"means": self.means_, "covariances": self.covariances_,
                 "precisions_cholesky": self.precisions_cholesky_}
 
-    def _set_params(self, weights, params):
+    def _set_params(self, weights, params, dtype=None):
+        """Store the fit, in ``dtype`` (default: float32 if the means are, else float64)."""
+        if dtype is None:
+            dtype = np.float32 if np.asarray(params["means"]).dtype == np.float32 else np.float64
+
         # Owned, C-contiguous copies: a view (e.g. a transposed factor) would be
         # stored contiguous by pickle, and BLAS rounds the two layouts differently.
         def own(array):
-            return np.array(array, dtype=np.float64, order="C", copy=True)
+            return np.array(array, dtype=dtype, order="C", copy=True)
 
+        factors = np.array(params["precisions_cholesky"], dtype=np.float64, order="C")
         self.weights_ = own(weights)
         self.means_ = own(params["means"])
         self.covariances_ = own(params["covariances"])
-        self.precisions_cholesky_ = own(params["precisions_cholesky"])
-        self.precisions_ = own(precisions_from_cholesky(self.precisions_cholesky_,
-                                                        self.covariance_type))
+        self.precisions_cholesky_ = own(factors)
+        # From the float64 factors (C order, as before), then rounded once to dtype.
+        self.precisions_ = own(precisions_from_cholesky(factors, self.covariance_type))
 
     def _family(self):
         return GaussianFamily(self.covariance_type, self.reg_covar)

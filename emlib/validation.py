@@ -48,7 +48,14 @@ def check_data(X, name="X", ensure_2d=True, any_ndim=False):
         ) from None
     if array.dtype == bool:
         array = array.astype(np.float64)
-    if not (np.issubdtype(array.dtype, np.number) and not np.iscomplexobj(array)):
+    if np.iscomplexobj(array):
+        # A ValueError, as in scikit-learn: the values, not their type, are wrong.
+        raise ValueError(
+            f"{name} must contain real numbers; got complex data (an array of dtype "
+            f"{array.dtype}). Complex data not supported: pass the real part, the "
+            "modulus, or the real and imaginary parts as separate features."
+        )
+    if not np.issubdtype(array.dtype, np.number):
         if array.dtype == object:
             for index, value in np.ndenumerate(array):
                 if value is None:
@@ -57,9 +64,13 @@ def check_data(X, name="X", ensure_2d=True, any_ndim=False):
                         "entry must be a real number."
                     )
                 if isinstance(value, (str, bytes)) or not isinstance(value, numbers.Real):
+                    # numpy's own words for a non-number, which code may match on.
+                    numpy_words = "" if isinstance(value, (str, bytes)) else (
+                        f" (float() argument must be a string or a real number, not "
+                        f"'{type(value).__name__}'; strings are refused too.)")
                     raise TypeError(
                         f"{name} must contain real numbers only; got {name}{list(index)} = "
-                        f"{_describe(value)}."
+                        f"{_describe(value)}.{numpy_words}"
                     )
             array = array.astype(np.float64)
         elif array.dtype.kind in "US":
@@ -84,8 +95,12 @@ def check_data(X, name="X", ensure_2d=True, any_ndim=False):
         if array.ndim == 2 and array.shape[0] > 0:
             raise ValueError(
                 f"{name} has no features (shape {array.shape}); it needs at least one column."
-            )
-        raise ValueError(f"{name} is empty (shape {array.shape}); it needs at least one sample.")
+                + _sklearn_words(f"Found array with 0 feature(s) (shape={array.shape}) while "
+                                 "a minimum of 1 is required"))
+        raise ValueError(
+            f"{name} is empty (shape {array.shape}); it needs at least one sample."
+            + _sklearn_words(f"Found array with 0 sample(s) (shape={array.shape}) while a "
+                             "minimum of 1 is required"))
     if not np.all(np.isfinite(array)):
         bad = np.argwhere(~np.isfinite(array))[0]
         index = tuple(int(i) for i in bad)
@@ -95,6 +110,15 @@ def check_data(X, name="X", ensure_2d=True, any_ndim=False):
             f"value must be finite.{advice}"
         )
     return array
+
+
+def output_dtype(X):
+    """float32 for float32 input, else float64: the dtype scikit-learn gives results for X.
+
+    emlib computes in float64 always (so float64 results do not change); only
+    what it stores and returns for float32 data is cast back to float32.
+    """
+    return np.float32 if getattr(X, "dtype", None) == np.float32 else np.float64
 
 
 def _is_sparse(X):
@@ -205,16 +229,22 @@ def check_reg_covar_scale(X, reg_covar, name="reg_covar", sample_weight=None):
     return smallest
 
 
-def check_n_features(X, n_features, name="X"):
-    """Refuse data whose number of features differs from the fitted model's."""
+def check_n_features(X, n_features, name="X", model="the model"):
+    """Refuse data whose number of features differs from the fitted model's.
+
+    ``model`` names the estimator (its class name) in scikit-learn's wording.
+    """
     if X.shape[1] != n_features:
         hint = ""
         if X.shape[1] == 1 and X.shape[0] == n_features:
-            hint = (f" A 1-D {name} is read as {X.shape[0]} samples of one feature; for one "
-                    f"sample of {n_features} features pass {name}.reshape(1, -1).")
+            hint = (f" A 1-D {name} is read as {X.shape[0]} samples of one feature. Reshape "
+                    f"your data with {name}.reshape(1, -1) if it is one sample of "
+                    f"{n_features} features.")
         raise ValueError(
             f"{name} has {X.shape[1]} feature(s) but the model was fitted on "
             f"{n_features} feature(s).{hint}"
+            + _sklearn_words(f"{name} has {X.shape[1]} features, but {model} is expecting "
+                             f"{n_features} features as input")
         )
 
 
@@ -286,7 +316,9 @@ def check_enough_samples(n_samples, n_components):
     if n_samples < n_components:
         raise ValueError(
             f"n_components={n_components} is larger than the number of samples "
-            f"({n_samples}); a mixture needs at least one sample per component."
+            f"({n_samples}); a mixture needs at least one sample per component. "
+            f"(Expected n_samples >= n_components but got n_components = {n_components}, "
+            f"n_samples = {n_samples}.)"
         )
 
 
@@ -361,16 +393,23 @@ def rescale_sample_weight(sample_weight):
     return np.ldexp(sample_weight, -exponent), exponent
 
 
+def _sklearn_words(text):
+    """scikit-learn's wording of a message, which user code may match on, in brackets."""
+    return f" ({text}.)"
+
+
 def check_weights(weights, n_components, name="weights_init"):
     """Mixture weights: shape (n_components,), each in [0, 1], summing to 1."""
-    weights = _check_array_shape(weights, (n_components,), name)
+    weights = _check_array_shape(weights, (n_components,), name, "'weights'")
     if np.any(weights < 0) or np.any(weights > 1):
         raise ValueError(
             f"{name} must lie in [0, 1]; got min {weights.min()}, max {weights.max()}."
         )
     if not np.isclose(weights.sum(), 1.0, rtol=0, atol=1e-6):
         raise ValueError(
-            f"{name} must sum to 1 (a probability vector); got sum {float(weights.sum())!r}.")
+            f"{name} must sum to 1 (a probability vector); got sum {float(weights.sum())!r}."
+            + _sklearn_words("The parameter 'weights' should be normalized, but got "
+                             f"sum(weights) = {float(weights.sum()):.5f}"))
     return weights
 
 
@@ -378,7 +417,7 @@ def check_means(means, n_components, n_features, name="means_init"):
     means = np.asarray(means)
     if n_features == 1 and means.ndim == 1 and means.shape == (n_components,):
         means = means[:, np.newaxis]  # 1-D convenience: one mean per component
-    return _check_array_shape(means, (n_components, n_features), name)
+    return _check_array_shape(means, (n_components, n_features), name, "'means'")
 
 
 def covariance_shape(covariance_type, n_components, n_features):
@@ -399,17 +438,22 @@ def check_covariance_matrices(matrices, covariance_type, n_components, n_feature
     # 1-D convenience: a (K,) vector of variances also fills a (K, 1, 1) or (K, 1) slot.
     if n_features == 1 and matrices.shape == (n_components,) and expected != matrices.shape:
         matrices = matrices.reshape(expected)
-    matrices = _check_array_shape(matrices, expected, name)
+    # scikit-learn names precisions_init by its type, e.g. 'full precision'.
+    sklearn_name = f"'{covariance_type} precision'" if name == "precisions_init" else None
+    matrices = _check_array_shape(matrices, expected, name, sklearn_name)
     if covariance_type in ("diag", "spherical"):
         if np.any(matrices <= 0):
             bad = tuple(int(i) for i in np.argwhere(matrices <= 0)[0])
             raise ValueError(
                 f"{name} must be positive (covariance_type={covariance_type!r} holds variances "
                 f"or their inverses); got {name}{list(bad)} = {matrices[bad]}."
+                + (_sklearn_words(f"{sklearn_name} should be positive") if sklearn_name else "")
             )
         _check_invertible_in_float64(matrices.ravel(), name)
         return matrices
     stack = matrices[np.newaxis] if covariance_type == "tied" else matrices
+    also = (_sklearn_words(f"{sklearn_name} should be symmetric, positive-definite")
+            if sklearn_name else "")
     for k, matrix in enumerate(stack):
         # A tied covariance is one matrix, so it gets no index in the message.
         label = name if covariance_type == "tied" else f"{name}[{k}]"
@@ -420,13 +464,13 @@ def check_covariance_matrices(matrices, covariance_type, n_components, n_feature
             raise ValueError(
                 f"{label} must be symmetric; it differs from its transpose by up to "
                 f"{asymmetry:.3g}, relative to its largest entry {size:.3g} (at most 1e-10 "
-                "of it is allowed, for rounding)."
+                "of it is allowed, for rounding)." + also
             )
         eigenvalues = np.linalg.eigvalsh((matrix + matrix.T) / 2)
         if eigenvalues[0] <= 0:
             raise ValueError(
                 f"{label} must be positive definite; its smallest eigenvalue is "
-                f"{eigenvalues[0]:.3g}."
+                f"{eigenvalues[0]:.3g}." + also
             )
         _check_invertible_in_float64(eigenvalues[[0, -1]], label)
     return matrices
@@ -450,10 +494,13 @@ def _check_invertible_in_float64(values, label):
         )
 
 
-def _check_array_shape(values, shape, name):
+def _check_array_shape(values, shape, name, sklearn_name=None):
     array = check_data(values, name=name, ensure_2d=False, any_ndim=True)
     if array.shape != shape:
-        raise ValueError(f"{name} must have shape {shape}; got shape {array.shape}.")
+        raise ValueError(
+            f"{name} must have shape {shape}; got shape {array.shape}."
+            + (_sklearn_words(f"The parameter {sklearn_name} should have the shape of {shape}, "
+                              f"but got {array.shape}") if sklearn_name else ""))
     return array
 
 
@@ -480,8 +527,11 @@ def check_random_state(random_state, name="random_state"):
 
 def check_is_fitted(estimator, attribute="weights_"):
     if not hasattr(estimator, attribute):
+        # scikit-learn's wording, which code may match on, then what to do.
         raise NotFittedError(
-            f"This {type(estimator).__name__} is not fitted yet; call fit(X) before using it."
+            f"This {type(estimator).__name__} instance is not fitted yet. Call 'fit' with "
+            "appropriate arguments before using this estimator: fit(X) estimates the "
+            "mixture that this method uses."
         )
 
 

@@ -253,3 +253,28 @@ def test_works_inside_grid_search(clusters):
     assert search.best_params_ == {"n_components": 3}
     scores = search.cv_results_["mean_test_score"]
     assert np.all(np.isfinite(scores)) and scores[1] > scores[0] + 0.1
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_precisions_cholesky_in_sklearn_layout_right_after_max_iter_0(covariance_type, clusters,
+                                                                       random_start):
+    # With max_iter=0 the factors are those of precisions_init itself. scikit-learn
+    # stores the upper-triangular P with positive diagonal and P P^T = precision (the
+    # one such matrix), as after every M-step; the fitted factors must be the same.
+    X = clusters(3)
+    weights, means, precisions = random_start(covariance_type, 3, 3)
+    start = dict(n_components=3, covariance_type=covariance_type, weights_init=weights,
+                 means_init=means, precisions_init=precisions, random_state=0)
+    model = GaussianMixture(max_iter=0, **start).fit(X)
+    factors = model.precisions_cholesky_
+    if covariance_type in ("full", "tied"):
+        stack = factors.reshape((-1, 3, 3))
+        np.testing.assert_array_equal(np.tril(stack, -1), 0.0)  # upper-triangular
+        assert np.all(np.diagonal(stack, axis1=1, axis2=2) > 0)
+        assert_same(stack @ np.swapaxes(stack, 1, 2), precisions.reshape((-1, 3, 3)))
+    else:
+        assert_same(factors, np.sqrt(precisions))
+    assert_same(model.precisions_, precisions)
+    # The same layout as scikit-learn's after one iteration from that start.
+    ours, theirs = fit_both(X, max_iter=1, **start)
+    assert_same(ours.precisions_cholesky_, theirs.precisions_cholesky_)
