@@ -29,23 +29,32 @@ tolerance stays too close to its warm start, which makes intervals too
 narrow.  So in 1-D the interval refits maximise ln L with BFGS (the
 parametrisation of :mod:`emlib.direct_optimisation`), which converges in a
 few dozen steps; in several dimensions they run the course's EM loop,
-:func:`emlib.em.run_em`.  The LR test needs no such care to be valid: the
-observed and the simulated statistics come from the same procedure (EM fits
-through :func:`emlib.em.run_em`, one data set at a time).
+:func:`emlib.em.run_em`.
+
+The LR test is valid only if the observed statistic and every simulated one
+come from the same procedure, so one function, :func:`fit_nested_mixtures`,
+fits them all (the course's EM loop, :func:`emlib.em.run_em`, one data set at
+a time, the same starts and stopping rule).  Its M+1 fit starts from every
+split of a component of its M fit, so LR >= 0 up to EM's tolerance; nothing
+is clipped, and an M+1 fit that ends clearly below the M fit is counted as
+failed.  Each p-value comes with its Monte Carlo standard error.
 
 All randomness comes from one generator (``random_state``), so results are
 reproducible.  Resampling and simulation are vectorised over replicates.
 """
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from scipy.optimize import minimize
+from scipy.stats import binomtest
 
 from . import validation as check
-from .em import e_step, m_step, run_em
+from .em import m_step, run_em
 from .families.gaussian import GaussianFamily, gaussian_parameters
 from .gaussian import DegenerateComponentError, full_covariances
+from .gaussian_mixture import GaussianMixture
 from .initialisation import kmeans_responsibilities
 from .direct_optimisation import (negative_log_likelihood, negative_log_likelihood_gradient,
                                   pack, unpack)
@@ -56,6 +65,27 @@ METHODS = ("nonparametric", "parametric")
 # A refit fails when a component collapses (its covariance is singular) or
 # ln L stops being finite; such replicates are counted and left out.
 _REFIT_FAILURES = (DegenerateComponentError, FloatingPointError, np.linalg.LinAlgError)
+
+
+def _map_replicates(function, items, n_jobs):
+    """``[function(item) for item in items]``, in ``n_jobs`` processes when n_jobs > 1.
+
+    Each replicate is fitted independently of the others (its data and, for
+    the LR test, its own random seed are fixed before the fits start), so the
+    results are the same for every ``n_jobs``; only the wall time changes.
+    """
+    if n_jobs == 1:
+        return [function(item) for item in items]
+    from joblib import Parallel, delayed  # installed with scikit-learn
+
+    return Parallel(n_jobs=n_jobs)(delayed(function)(item) for item in items)
+
+
+def _check_n_jobs(n_jobs):
+    """n_jobs: a positive int, or -1 for every core (as in scikit-learn and joblib)."""
+    if n_jobs == -1:
+        return -1
+    return check.check_int(n_jobs, "n_jobs (a positive int, or -1 for every core)", 1)
 
 
 # --------------------------------------------------------------------------
@@ -171,6 +201,7 @@ class BootstrapResult:
 
     def table(self, level=0.95, digits=3):
         """A printable table: estimate, standard error and interval of every parameter."""
+        digits = check.check_int(digits, "digits", 0)
         intervals = self.confidence_intervals(level)
         errors = self.standard_errors()
         n_features = self.estimate["means"].shape[1]
@@ -200,9 +231,21 @@ class BootstrapResult:
         printer.text(str(self))
 
 
+def _check_model(model):
+    """Refuse anything but a fitted :class:`emlib.GaussianMixture`, naming what was given."""
+    if not isinstance(model, GaussianMixture):
+        what = (f"the class {model.__name__} itself (create and fit an instance)"
+                if isinstance(model, type) else type(model).__name__)
+        extra = (" bootstrap_mixture refits Gaussian components only; fit an "
+                 "emlib.GaussianMixture to the same data instead."
+                 if hasattr(model, "fit") else "")
+        raise TypeError(f"model must be a fitted emlib.GaussianMixture; got {what}.{extra}")
+    check.check_is_fitted(model)
+
+
 def _fitted_parameters(model):
     """Weights and the EM loop's parameter dict of a fitted GaussianMixture."""
-    check.check_is_fitted(model)
+    _check_model(model)
     params = gaussian_parameters(model.means_, model.covariances_, model.covariance_type)
     return model.weights_, params
 
@@ -215,7 +258,7 @@ def _summary(weights, params, covariance_type):
 
 
 def bootstrap_mixture(model, X, n_replicates=200, *, method="nonparametric", random_state=None,
-                      tol=1e-6, max_iter=1000):
+                      tol=1e-6, max_iter=1000, n_jobs=1):
     """Bootstrap the weights, means and widths of a fitted Gaussian mixture.
 
     Parameters
@@ -235,17 +278,21 @@ def bootstrap_mixture(model, X, n_replicates=200, *, method="nonparametric", ran
         for data of several features and for ``covariance_type='tied'``.  In
         1-D otherwise each refit maximises ln L with BFGS from the original
         fit (see :func:`_refit_1d`), which converges where EM crawls.
+    n_jobs : int, default=1
+        Processes that refit the replicates (-1: one per core). The results
+        do not depend on it.
 
     Returns
     -------
     BootstrapResult
     """
+    weights, params = _fitted_parameters(model)
     check.check_choice(method, "method", METHODS)
     n_replicates = check.check_int(n_replicates, "n_replicates", 2)
     tol = check.check_float(tol, "tol", 0.0)
     max_iter = check.check_int(max_iter, "max_iter", 1)
+    n_jobs = _check_n_jobs(n_jobs)
     X = check.check_data(X)
-    weights, params = _fitted_parameters(model)
     check.check_n_features(X, model.n_features_in_)
     rng = check.check_random_state(random_state)
     family = GaussianFamily(model.covariance_type, model.reg_covar)
@@ -257,9 +304,13 @@ def bootstrap_mixture(model, X, n_replicates=200, *, method="nonparametric", ran
                                        model.covariance_type, X.shape[0], n_replicates, rng)
 
     if X.shape[1] == 1 and model.covariance_type != "tied":
-        fits = _refit_1d(datasets[:, :, 0], weights, params, model.covariance_type)
+        refit = partial(_refit_1d, weights=weights, params=params,
+                        covariance_type=model.covariance_type)
+        fits = _map_replicates(refit, datasets[:, :, 0], n_jobs)
     else:
-        fits = _refit_each(datasets, weights, params, family, tol, max_iter)
+        refit = partial(_refit_em, weights=weights, params=params, family=family, tol=tol,
+                        max_iter=max_iter)
+        fits = _map_replicates(refit, datasets, n_jobs)
     n_failed = sum(fit is None for fit in fits)
     if n_failed > n_replicates // 2:
         raise RuntimeError(
@@ -283,8 +334,8 @@ def bootstrap_mixture(model, X, n_replicates=200, *, method="nonparametric", ran
                            replicates, n_failed, n_unconverged)
 
 
-def _refit_1d(datasets, weights, params, covariance_type):
-    """Maximise ln L on every 1-D replicate with BFGS, from the original fit.
+def _refit_1d(data, weights, params, covariance_type):
+    """Maximise ln L on one 1-D replicate with BFGS, from the original fit.
 
     EM crawls along the flat ridges of ln L that overlapping components
     create (notebooks 03 and 09 show it): stopped by a tolerance, a refit that
@@ -295,36 +346,28 @@ def _refit_1d(datasets, weights, params, covariance_type):
 
     Returns
     -------
-    list of (weights, params, converged), one per replicate
+    (weights, params, converged), or None if ln L stopped being finite
     """
     start = pack(weights, params["means"][:, 0], np.sqrt(
         np.asarray(params["covariances"], dtype=float).ravel()))
-    fits = []
-    for data in datasets:
-        result = minimize(negative_log_likelihood, start, args=(data,),
-                          jac=negative_log_likelihood_gradient, method="BFGS",
-                          options={"gtol": 1e-6, "maxiter": 1000})
-        if not np.isfinite(result.fun):
-            fits.append(None)
-            continue
-        fit_weights, means, sigmas = unpack(result.x)
-        # BFGS ends on "precision loss" when ln L is flat to rounding: that is converged too.
-        converged = bool(result.success or np.max(np.abs(result.jac)) < 1e-3)
-        fits.append((fit_weights, _parameters_1d(means, sigmas**2, covariance_type), converged))
-    return fits
+    result = minimize(negative_log_likelihood, start, args=(data,),
+                      jac=negative_log_likelihood_gradient, method="BFGS",
+                      options={"gtol": 1e-6, "maxiter": 1000})
+    if not np.isfinite(result.fun):
+        return None
+    fit_weights, means, sigmas = unpack(result.x)
+    # BFGS ends on "precision loss" when ln L is flat to rounding: that is converged too.
+    converged = bool(result.success or np.max(np.abs(result.jac)) < 1e-3)
+    return fit_weights, _parameters_1d(means, sigmas**2, covariance_type), converged
 
 
-def _refit_each(datasets, weights, params, family, tol, max_iter):
-    """Refit replicates one by one with the course's EM loop (data of several features)."""
-    fits = []
-    for data in datasets:
-        try:
-            result = run_em(family, data, weights, params, tol=tol, max_iter=max_iter)
-        except _REFIT_FAILURES:
-            fits.append(None)
-            continue
-        fits.append((result.weights, result.params, result.converged))
-    return fits
+def _refit_em(data, weights, params, family, tol, max_iter):
+    """Refit one replicate with the course's EM loop, from the original fit."""
+    try:
+        result = run_em(family, data, weights, params, tol=tol, max_iter=max_iter)
+    except _REFIT_FAILURES:
+        return None
+    return result.weights, result.params, result.converged
 
 
 # --------------------------------------------------------------------------
@@ -347,8 +390,26 @@ def bootstrap_p_value(statistic, null_statistics):
     p-value above zero and makes the test exact in level (Davison & Hinkley
     1997, section 4.2).
     """
-    null_statistics = np.asarray(null_statistics, dtype=float)
+    statistic = check.check_float(statistic, "statistic", -np.inf)
+    null_statistics = check.check_data(null_statistics, "null_statistics", ensure_2d=False)
+    if null_statistics.ndim != 1:
+        raise ValueError("null_statistics must be a 1-D array of simulated statistics; got "
+                         f"shape {null_statistics.shape}.")
     return (1.0 + np.count_nonzero(null_statistics >= statistic)) / (null_statistics.size + 1.0)
+
+
+def monte_carlo_standard_error(p_value, n_replicates):
+    """sqrt(p (1 - p) / B): how much a bootstrap p-value moves between random seeds.
+
+    A bootstrap p-value is a share of B simulated statistics, so it carries
+    binomial noise; a conclusion is safe only when p sits several of these
+    standard errors away from the level of the test.
+    """
+    p_value = check.check_float(p_value, "p_value", 0.0)
+    if p_value > 1.0:
+        raise ValueError(f"p_value must lie in [0, 1]; got {p_value}.")
+    n_replicates = check.check_int(n_replicates, "n_replicates", 1)
+    return float(np.sqrt(p_value * (1.0 - p_value) / n_replicates))
 
 
 def split_component_start(weights, means, variances, component, tied=False):
@@ -380,25 +441,25 @@ def split_component_start(weights, means, variances, component, tied=False):
     return new_weights, new_means, new_variances
 
 
-def duplicate_component(weights, means, variances):
-    """An M-component 1-D fit written as an M+1 mixture: its heaviest component cut in two.
+def split_component_width_start(weights, means, variances, component):
+    """An M+1 start from an M-component 1-D fit: ``component`` cut into a narrow and a wide half.
 
-    Both halves keep that component's mean and variance and get half its
-    weight, so the density, and ln L, are exactly those of the M-component
-    fit.  It shows that the best M+1 fit is never worse than the best M fit.
-
-    Parameters
-    ----------
-    weights, means, variances : ndarrays of shape (n_components,)
+    Both halves keep the component's mean and half its weight; their
+    variances are 1/2 and 3/2 of its variance, so together they keep its
+    mean and variance.  Where a component's data are more peaked, with
+    heavier tails, than a Gaussian, this is the direction in which a second
+    component raises ln L; :func:`split_component_start` covers data flatter
+    than a Gaussian.
 
     Returns
     -------
     weights, means, variances : ndarrays of shape (n_components + 1,)
     """
-    heaviest = int(np.argmax(weights))
-    new_weights = np.append(weights, weights[heaviest] / 2)
-    new_weights[heaviest] /= 2
-    return new_weights, np.append(means, means[heaviest]), np.append(variances, variances[heaviest])
+    new_weights = np.append(weights, weights[component] / 2)
+    new_weights[component] /= 2
+    new_variances = np.append(variances, 1.5 * variances[component])
+    new_variances[component] *= 0.5
+    return new_weights, np.append(means, means[component]), new_variances
 
 
 def _parameters_1d(means, variances, covariance_type):
@@ -428,25 +489,6 @@ def _run(family, data, start, options):
         return None
 
 
-def _best_fit(family, data, starts, options, short_iter=10):
-    """The highest-ln-L EM fit over ``starts``, or None if every start collapsed.
-
-    With several starts, each first runs ``short_iter`` iterations and only
-    the best of them goes on to convergence (the "short runs" strategy of
-    Biernacki, Celeux & Govaert 2003): most of the cost of a fit is its slow
-    final approach, which the losing starts are spared.
-    """
-    if len(starts) > 1:
-        short_options = dict(options, max_iter=min(short_iter, options["max_iter"]))
-        short = [fit for fit in (_run(family, data, start, short_options) for start in starts)
-                 if fit is not None]
-        if not short:
-            return None
-        best = max(short, key=lambda fit: fit.log_likelihoods[-1])
-        starts = [(best.weights, best.params)]
-    return _run(family, data, starts[0], options)
-
-
 def _kmeans_starts(family, data, n_components, n_starts, rng):
     """``n_starts`` k-means starts (weights, params) for ``data`` of shape (n_samples, 1)."""
     starts = []
@@ -459,42 +501,158 @@ def _kmeans_starts(family, data, n_components, n_starts, rng):
     return starts
 
 
-def _fit_pair_1d(family, data, n_components, null_starts, n_init, rng, options):
-    """Maximise ln L with M and with M + 1 components on one 1-D data set.
+@dataclass
+class MixtureFit1D:
+    """A maximised 1-D mixture: weights, means and variances (K,) and its ln L."""
 
-    The M fit is the best over ``null_starts`` and ``n_init`` k-means
-    starts; the M+1 fit the best over every split of one component of the M
-    fit and ``n_init`` k-means starts.  Where EM's tolerance stops that M+1
-    fit just short of the M fit's ln L (when the data hold no extra
-    component, ln L is flat), the M fit with a component cut in two
-    (:func:`duplicate_component`), which reaches exactly ln L_M, is the M+1 fit.
+    weights: np.ndarray
+    means: np.ndarray
+    variances: np.ndarray
+    log_likelihood: float
+
+
+def _climb_1d(family, data, start, options):
+    """EM from ``start`` to EM's stopping rule; None if a component collapsed."""
+    run = _run(family, data, start, options)
+    if run is None:
+        return None
+    means, variances = _means_and_variances_1d(run.params, family.covariance_type)
+    return MixtureFit1D(run.weights, means, variances, float(run.log_likelihoods[-1]))
+
+
+def _best_climb(family, data, starts, options, short_iter):
+    """Climb from the start that is highest after ``short_iter`` EM iterations.
+
+    Most of a fit's cost is its slow final approach, so the losing starts
+    are stopped early (the "short runs" strategy of Biernacki, Celeux &
+    Govaert 2003); the winner is climbed to the maximum.
+    """
+    short_options = dict(options, max_iter=short_iter)
+    short = [run for run in (_run(family, data, start, short_options) for start in starts)
+             if run is not None]
+    if not short:
+        return None
+    best = max(short, key=lambda run: run.log_likelihoods[-1])
+    return _climb_1d(family, data, (best.weights, best.params), options)
+
+
+@dataclass
+class NestedFits:
+    """The M- and the (M+1)-component fits to one 1-D data set, by :func:`fit_nested_mixtures`.
+
+    Attributes
+    ----------
+    null, alternative : MixtureFit1D
+    """
+
+    null: MixtureFit1D
+    alternative: MixtureFit1D
+
+    @property
+    def statistic(self):
+        """LR = 2 (ln L_{M+1} - ln L_M)."""
+        return likelihood_ratio_statistic(self.null.log_likelihood,
+                                          self.alternative.log_likelihood)
+
+
+# ln L_{M+1} may end this far below ln L_M (in units of ln L) where the extra
+# component is not needed and the M+1 fit approaches the M fit along a flat
+# ridge; that LR is 0 up to the optimiser's precision and is kept as it is.
+LR_TOLERANCE = 1e-3
+
+
+def _fit_nested_1d(family, data, n_components, n_init, rng, options, short_iter=5):
+    """The one fitting procedure of the LR test, for the data and every replicate alike.
+
+    M components: the best of ``n_init`` k-means starts.  M + 1: the best of
+    every split of a component of that M fit (its mean split, and its width
+    split, :func:`split_component_start` and
+    :func:`split_component_width_start`) and ``n_init`` k-means starts.  Each
+    fit climbs to the maximum with :func:`_climb_1d`.
+
+    A split start sits near ln L_M, and M + 1 nests M, so the M+1 fit has a
+    maximum at or above ln L_M. Where EM's stopping rule still ends the best
+    M+1 fit below ln L_M (it fires on the flat ridge a barely needed
+    component creates), that fit climbs on with a 100 times stricter ``tol``
+    and 3 times ``max_iter``; only if it then still ends more than
+    ``LR_TOLERANCE`` below ln L_M is it given up as failed (None is returned).
 
     Returns
     -------
-    null, alternative : tuples (weights, means, variances, log_likelihood), or None
-        None where every start collapsed.
+    NestedFits or None
+        None where every start collapsed, or the M+1 fit failed.
     """
-    covariance_type = family.covariance_type
-    null = _best_fit(family, data, null_starts + _kmeans_starts(
-        family, data, n_components, n_init, rng), options)
+    null = _best_climb(family, data, _kmeans_starts(family, data, n_components, n_init, rng),
+                       options, short_iter)
     if null is None:
-        return None, None
-    means, variances = _means_and_variances_1d(null.params, covariance_type)
-    null_fit = (null.weights, means, variances, null.log_likelihoods[-1])
-    splits = [split_component_start(null.weights, means, variances, k,
-                                    covariance_type == "tied") for k in range(n_components)]
-    starts = [(weights, _parameters_1d(split_means, split_variances, covariance_type))
-              for weights, split_means, split_variances in splits]
-    alternative = _best_fit(family, data, starts + _kmeans_starts(
-        family, data, n_components + 1, n_init, rng), options)
-    if alternative is not None and alternative.log_likelihoods[-1] >= null_fit[3]:
-        return null_fit, (alternative.weights,
-                          *_means_and_variances_1d(alternative.params, covariance_type),
-                          alternative.log_likelihoods[-1])
-    weights, means, variances = duplicate_component(null.weights, means, variances)
-    log_density, _ = e_step(family, data, weights,
-                            _parameters_1d(means, variances, covariance_type))
-    return null_fit, (weights, means, variances, float(log_density.sum()))
+        return None
+    tied = family.covariance_type == "tied"
+    splits = [split_component_start(null.weights, null.means, null.variances, k, tied)
+              for k in range(n_components)]
+    if not tied:
+        splits += [split_component_width_start(null.weights, null.means, null.variances, k)
+                   for k in range(n_components)]
+    split_starts = [(weights, _parameters_1d(means, variances, family.covariance_type))
+                    for weights, means, variances in splits]
+    starts = split_starts + _kmeans_starts(family, data, n_components + 1, n_init, rng)
+    alternative = _best_climb(family, data, starts, options, short_iter)
+    if alternative is not None and alternative.log_likelihood < null.log_likelihood:
+        # M + 1 nests M, so a maximum at or above ln L_M exists: ending below it means
+        # EM's stopping rule fired on a flat ridge. Climb on with a stricter rule.
+        patient = dict(options, tol=options["tol"] * 1e-2, max_iter=options["max_iter"] * 3)
+        start = (alternative.weights,
+                 _parameters_1d(alternative.means, alternative.variances, family.covariance_type))
+        alternative = _climb_1d(family, data, start, patient)
+    if alternative is None or alternative.log_likelihood < null.log_likelihood - LR_TOLERANCE:
+        return None
+    return NestedFits(null, alternative)
+
+
+def _lrt_options(covariance_type, tol, max_iter, reg_covar):
+    """Validate the fitting options shared by the LR-test functions."""
+    check.check_choice(covariance_type, "covariance_type", check.COVARIANCE_TYPES)
+    options = {"tol": check.check_float(tol, "tol", 0.0),
+               "max_iter": check.check_int(max_iter, "max_iter", 1)}
+    family = GaussianFamily(covariance_type, check.check_float(reg_covar, "reg_covar", 0.0))
+    return family, options
+
+
+def _check_data_1d(X, function):
+    X = check.check_data(X)
+    if X.shape[1] != 1:
+        raise ValueError(f"{function} works on one feature (X of shape (n_samples,)); "
+                         f"got X of shape {X.shape}.")
+    return X
+
+
+def fit_nested_mixtures(X, n_components, *, covariance_type="full", n_init=2, random_state=None,
+                        tol=1e-6, max_iter=3000, reg_covar=1e-6):
+    """Fit M and M + 1 components to 1-D data the way :func:`bootstrap_lrt` fits every data set.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples,) or (n_samples, 1)
+    n_components : int
+        M.
+    covariance_type, n_init, random_state, tol, max_iter, reg_covar :
+        As in :func:`bootstrap_lrt`.
+
+    Returns
+    -------
+    NestedFits
+    """
+    n_components = check.check_int(n_components, "n_components", 1)
+    n_init = check.check_int(n_init, "n_init", 1)
+    family, options = _lrt_options(covariance_type, tol, max_iter, reg_covar)
+    X = _check_data_1d(X, "fit_nested_mixtures")
+    check.check_enough_samples(X.shape[0], n_components + 1)
+    rng = check.check_random_state(random_state)
+    fits = _fit_nested_1d(family, X, n_components, n_init, rng, options)
+    if fits is None:
+        raise RuntimeError(f"Fitting {n_components} or {n_components + 1} components to X "
+                           "failed: every EM start collapsed, or no M+1 fit reached the M fit's "
+                           "ln L. Try a larger reg_covar or more starts (n_init).")
+    return fits
 
 
 @dataclass
@@ -516,7 +674,7 @@ class LikelihoodRatioTest:
         ``(weights, means, sigmas)`` of the two fits to the data; the
         replicates were drawn from ``null_mixture``.
     n_failed : int
-        Simulated data sets whose fits collapsed (left out).
+        Simulated data sets whose fits failed (left out and reported).
     """
 
     n_components: int
@@ -529,27 +687,61 @@ class LikelihoodRatioTest:
     alternative_mixture: tuple
     n_failed: int
 
+    @property
+    def standard_error(self):
+        """The Monte Carlo standard error of the p-value (:func:`monte_carlo_standard_error`)."""
+        return monte_carlo_standard_error(self.p_value, self.null_statistics.size)
+
+    def monte_carlo_interval(self, level=0.95):
+        """Where the p-value would settle with unlimited replicates: an exact binomial interval.
+
+        The simulated LR reach the observed one k times in B. With B -> infinity
+        the p-value becomes the probability of that, and this is its
+        Clopper-Pearson interval at ``level``. A conclusion at a test level
+        that lies outside the interval does not hinge on the Monte Carlo error.
+
+        Returns
+        -------
+        (low, high) : tuple of float
+        """
+        level = check.check_float(level, "level", 0.0)
+        if not 0.0 < level < 1.0:
+            raise ValueError(f"level must lie strictly between 0 and 1; got {level}.")
+        exceed = int(np.count_nonzero(self.null_statistics >= self.statistic))
+        interval = binomtest(exceed, self.null_statistics.size).proportion_ci(level)
+        return float(interval.low), float(interval.high)
+
     def __str__(self):
         m = self.n_components
-        return (f"H0: M = {m} against H1: M = {m + 1}   LR = {self.statistic:.2f}   "
-                f"bootstrap p = {self.p_value:.3f}  ({self.null_statistics.size} replicates)")
+        failed = f", {self.n_failed} failed" if self.n_failed else ""
+        return (f"H0: M = {m} against H1: M = {m + 1}   LR = {self.statistic:.1f}   "
+                f"bootstrap p = {self.p_value:.2f} +- {self.standard_error:.2f}  "
+                f"({self.null_statistics.size} replicates{failed})")
 
     def _repr_pretty_(self, printer, cycle):
         printer.text(str(self))
 
 
-def bootstrap_lrt(X, n_components, n_replicates=99, *, covariance_type="full", n_init=3,
-                  n_init_replicate=0, random_state=None, tol=1e-5, max_iter=3000,
-                  reg_covar=1e-6):
+def _replicate_statistic(data_and_seed, family, n_components, n_init, options):
+    """LR on one simulated data set, by the procedure used on the data; NaN if its fit failed."""
+    data, seed = data_and_seed
+    fits = _fit_nested_1d(family, data, n_components, n_init, np.random.default_rng(seed),
+                          options)
+    return np.nan if fits is None else fits.statistic
+
+
+def bootstrap_lrt(X, n_components, n_replicates=99, *, covariance_type="full", n_init=2,
+                  random_state=None, tol=1e-6, max_iter=3000, reg_covar=1e-6, n_jobs=1):
     """Parametric bootstrap likelihood-ratio test of M against M + 1 components (1-D data).
 
-    1. Fit M and M + 1 components to X and compute LR = 2 (ln L_{M+1} - ln L_M).
+    1. Fit M and M + 1 components to X (:func:`fit_nested_mixtures`) and
+       compute LR = 2 (ln L_{M+1} - ln L_M).
     2. Draw ``n_replicates`` data sets of the same size from the fitted
-       M-component model (H0 true by construction) and compute LR on each
-       in the same way (every fit runs the course's EM loop,
-       :func:`emlib.em.run_em`).
+       M-component model (H0 true by construction) and fit each of them by
+       exactly the same procedure: the same starts, EM and final climb.
     3. The p-value is the share of simulated LR at least as large as the
-       observed one (:func:`bootstrap_p_value`).
+       observed one (:func:`bootstrap_p_value`); its Monte Carlo standard
+       error is reported with it.
 
     Parameters
     ----------
@@ -557,20 +749,18 @@ def bootstrap_lrt(X, n_components, n_replicates=99, *, covariance_type="full", n
     n_components : int
         M, the number of components under H0.
     n_replicates : int
-        Simulated data sets B (99 or 199 are usual; the smallest possible
-        p-value is 1 / (B + 1)).
+        Simulated data sets B (the smallest possible p-value is 1 / (B + 1)).
     covariance_type : {'full', 'tied', 'diag', 'spherical'}
         In 1-D only 'tied' (one shared variance) differs from the others.
     n_init : int
-        k-means starts for each fit to X, on top of the split starts.
-    n_init_replicate : int
-        k-means starts for each fit to a simulated data set; their M fit
-        also starts from the parameters they were drawn from.
+        k-means starts of every fit, on top of the split starts of M + 1.
     random_state : None, int or numpy Generator
-    tol, max_iter, reg_covar : passed to every EM run.
-        The test stays valid with a loose ``tol``, because the observed and
-        the simulated statistics are computed by exactly the same procedure;
-        a tighter one costs time and gains a little power.
+    tol, max_iter, reg_covar :
+        EM's options, the same for every fit.
+    n_jobs : int, default=1
+        Processes that fit the simulated data sets (-1: one per core). Each
+        data set and its own seed for the k-means starts are drawn before the
+        fits begin, so the result does not depend on ``n_jobs``.
 
     Returns
     -------
@@ -579,42 +769,38 @@ def bootstrap_lrt(X, n_components, n_replicates=99, *, covariance_type="full", n
     n_components = check.check_int(n_components, "n_components", 1)
     n_replicates = check.check_int(n_replicates, "n_replicates", 1)
     n_init = check.check_int(n_init, "n_init", 1)
-    n_init_replicate = check.check_int(n_init_replicate, "n_init_replicate", 0)
-    check.check_choice(covariance_type, "covariance_type", check.COVARIANCE_TYPES)
-    options = {"tol": check.check_float(tol, "tol", 0.0),
-               "max_iter": check.check_int(max_iter, "max_iter", 1)}
-    family = GaussianFamily(covariance_type, check.check_float(reg_covar, "reg_covar", 0.0))
-    X = check.check_data(X)
-    if X.shape[1] != 1:
-        raise ValueError("bootstrap_lrt works on one feature (X of shape (n_samples,)); "
-                         f"got X of shape {X.shape}.")
+    n_jobs = _check_n_jobs(n_jobs)
+    family, options = _lrt_options(covariance_type, tol, max_iter, reg_covar)
+    X = _check_data_1d(X, "bootstrap_lrt")
     check.check_enough_samples(X.shape[0], n_components + 1)
     rng = check.check_random_state(random_state)
 
-    null, alternative = _fit_pair_1d(family, X, n_components, [], n_init, rng, options)
-    if null is None:
-        raise RuntimeError(f"Every EM start collapsed when fitting {n_components} or "
-                           f"{n_components + 1} components to X; try a larger reg_covar.")
-    observed = likelihood_ratio_statistic(null[3], alternative[3])
-
-    weights, means, variances = null[:3]
-    datasets, _ = simulate_mixture(weights, means[:, np.newaxis], variances, "spherical",
-                                   X.shape[0], n_replicates, rng)
-    # Each simulated data set's M fit also starts from the mixture it was drawn from.
-    null_start = [(weights, _parameters_1d(means, variances, covariance_type))]
-    statistics = np.full(n_replicates, np.nan)
-    for b, data in enumerate(datasets):
-        null_sim, alternative_sim = _fit_pair_1d(family, data, n_components, null_start,
-                                                 n_init_replicate, rng, options)
-        if null_sim is not None:
-            statistics[b] = likelihood_ratio_statistic(null_sim[3], alternative_sim[3])
+    observed = _fit_nested_1d(family, X, n_components, n_init, rng, options)
+    if observed is None:
+        raise RuntimeError(f"Fitting {n_components} or {n_components + 1} components to X "
+                           "failed: every EM start collapsed, or no M+1 fit reached the M fit's "
+                           "ln L. Try a larger reg_covar or more starts (n_init).")
+    null = observed.null
+    datasets, _ = simulate_mixture(null.weights, null.means[:, np.newaxis], null.variances,
+                                   "spherical", X.shape[0], n_replicates, rng)
+    seeds = rng.integers(0, 2**63, size=n_replicates)  # one k-means seed per data set
+    replicate = partial(_replicate_statistic, family=family, n_components=n_components,
+                        n_init=n_init, options=options)
+    statistics = np.array(_map_replicates(replicate, list(zip(datasets, seeds)), n_jobs))
     valid = np.isfinite(statistics)
+    if not valid.any():
+        raise RuntimeError(f"The fits of all {n_replicates} simulated data sets failed; try a "
+                           "larger reg_covar or more starts (n_init).")
     statistics = statistics[valid]
-    mixture = lambda fit: (fit[0], fit[1], np.sqrt(fit[2]))  # noqa: E731
+
+    def mixture(fit):
+        return fit.weights, fit.means, np.sqrt(fit.variances)
+
     return LikelihoodRatioTest(
-        n_components, float(null[3]), float(alternative[3]),
-        float(observed), statistics, float(bootstrap_p_value(observed, statistics)),
-        mixture(null), mixture(alternative), int(np.count_nonzero(~valid)))
+        n_components, observed.null.log_likelihood, observed.alternative.log_likelihood,
+        float(observed.statistic), statistics,
+        float(bootstrap_p_value(observed.statistic, statistics)),
+        mixture(observed.null), mixture(observed.alternative), int(np.count_nonzero(~valid)))
 
 
 def sequential_lrt(X, max_components, n_replicates=99, *, random_state=None, **options):
@@ -624,11 +810,28 @@ def sequential_lrt(X, max_components, n_replicates=99, *, random_state=None, **o
     order and stop at the first that does not reject).  One generator seeds
     all of them.
 
+    Parameters
+    ----------
+    n_replicates : int or sequence of int
+        B for every test, or one B per test (spend them where p is near the
+        level of the test).
+    **options
+        Passed to :func:`bootstrap_lrt`.
+
     Returns
     -------
     list of LikelihoodRatioTest
     """
     max_components = check.check_int(max_components, "max_components", 2)
+    n_tests = max_components - 1
+    if isinstance(n_replicates, (list, tuple, np.ndarray)):
+        if len(n_replicates) != n_tests:
+            raise ValueError(f"n_replicates must be one int, or one per test ({n_tests} for "
+                             f"max_components={max_components}); got {len(n_replicates)} "
+                             "values.")
+        counts = list(n_replicates)
+    else:
+        counts = [n_replicates] * n_tests
     rng = check.check_random_state(random_state)
-    return [bootstrap_lrt(X, m, n_replicates, random_state=rng, **options)
-            for m in range(1, max_components)]
+    return [bootstrap_lrt(X, m, count, random_state=rng, **options)
+            for m, count in zip(range(1, max_components), counts)]
