@@ -253,6 +253,21 @@ def cpu_settings_to_run(python):
     return run_these, skipped
 
 
+def run_pytest_pass(python, name, what, extra, targets, options, log=None):
+    """One pytest pass under a CPU setting: its exit code, or (with LOG) the running process."""
+    env = notebook_env(**extra)
+    summary = runtime_report(python, env)[2]
+    print("\ncourse.py: CPU setting %r: %s\n  %s" % (name, what, summary), flush=True)
+    cmd = [python, "-m", "pytest", *targets, *options]
+    note = "MPLBACKEND=%s %s" % (INLINE_BACKEND,
+                                 "".join("%s=%s " % item for item in sorted(extra.items())))
+    if log is None:
+        return run(cmd, env=env, check=False, env_note=note)
+    show(cmd, note + "(in the background) ")
+    return subprocess.Popen([str(c) for c in cmd], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+
+
 def cmd_test(args):
     python = setup()
     paths = [p for p in ("tests", "notebooks") if (ROOT / p).is_dir()]
@@ -264,20 +279,30 @@ def cmd_test(args):
              "-p", "no:cacheprovider"]
     settings, skipped = cpu_settings_to_run(python)
     results = []
-    for index, (name, what, extra) in enumerate(settings):
-        env = notebook_env(**extra)
-        summary = runtime_report(python, env)[2]
-        print("\ncourse.py: CPU setting %r: %s\n  %s" % (name, what, summary), flush=True)
-        # The first setting runs everything; the others re-run the notebooks only.
-        targets = paths if index == 0 else [p for p in paths if p == "notebooks"]
-        if not targets:
-            continue
-        note = "".join("%s=%s " % item for item in sorted(extra.items()))
-        code = run([python, "-m", "pytest", *targets, *nbval, *args.extra], env=env,
-                   check=False, env_note="MPLBACKEND=%s %s" % (INLINE_BACKEND, note))
-        if code == 5 and index > 0:
-            code = 0  # a -k/-m selection that picks no notebook is fine here
-        results.append((name, code))
+    if settings:  # the first setting runs everything, in the foreground
+        name, what, extra = settings[0]
+        results.append((name, run_pytest_pass(python, name, what, extra, paths,
+                                              nbval + args.extra)))
+    # The others re-run only the notebooks. They run side by side, one process each
+    # (a notebook is mostly single-threaded work), and their logs are printed in order.
+    notebooks = [p for p in paths if p == "notebooks"]
+    if notebooks and len(settings) > 1:
+        passes = []
+        for name, what, extra in settings[1:]:
+            log = open(ROOT / (".pytest-%s.log" % name), "w+", encoding="utf-8")
+            process = run_pytest_pass(python, name, what, extra, notebooks,
+                                      nbval + args.extra, log=log)
+            passes.append((name, process, log))
+        for name, process, log in passes:
+            code = process.wait()
+            log.seek(0)
+            print("\ncourse.py: output of the notebooks under CPU setting %r:" % name)
+            sys.stdout.write(log.read())
+            log.close()
+            os.unlink(log.name)
+            if code == 5:
+                code = 0  # a -k/-m selection that picks no notebook is fine here
+            results.append((name, code))
     print("\ncourse.py: results per CPU setting:")
     for name, code in results:
         print("  %-9s %s" % (name, "passed" if code == 0 else "FAILED (exit code %d)" % code))

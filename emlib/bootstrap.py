@@ -35,12 +35,17 @@ The LR test is valid only if the observed statistic and every simulated one
 come from the same procedure, so one function, :func:`fit_nested_mixtures`,
 fits them all (the course's EM loop, :func:`emlib.em.run_em`, one data set at
 a time, the same starts and stopping rule).  Its M+1 fit starts from every
-split of a component of its M fit, so LR >= 0 up to EM's tolerance; nothing
-is clipped, and an M+1 fit that ends clearly below the M fit is counted as
-failed.  Each p-value comes with its Monte Carlo standard error.
+split of a component of its M fit; M + 1 nests M, so an M+1 fit that ends
+below the M fit has stopped early on a ridge and climbs on with a stricter
+tolerance.  Nothing is clipped: one that still ends clearly below is counted
+as failed.  Each p-value comes with its Monte Carlo standard error and an
+exact binomial interval for where it would settle with unlimited replicates.
 
 All randomness comes from one generator (``random_state``), so results are
-reproducible.  Resampling and simulation are vectorised over replicates.
+reproducible: the simulated data sets, and a seed for each one's k-means
+starts, are drawn before any replicate is fitted, so ``n_jobs`` processes give
+the same numbers as one.  Resampling and simulation are vectorised over
+replicates.
 """
 
 from dataclasses import dataclass
@@ -625,6 +630,16 @@ def _check_data_1d(X, function):
     return X
 
 
+def _fit_observed(family, X, n_components, n_init, rng, options):
+    """:func:`_fit_nested_1d` on the user's data, where a failure is an error, not a count."""
+    fits = _fit_nested_1d(family, X, n_components, n_init, rng, options)
+    if fits is None:
+        raise RuntimeError(f"Fitting {n_components} or {n_components + 1} components to X "
+                           "failed: every EM start collapsed, or no M+1 fit reached the M fit's "
+                           "ln L. Try a larger reg_covar or more starts (n_init).")
+    return fits
+
+
 def fit_nested_mixtures(X, n_components, *, covariance_type="full", n_init=2, random_state=None,
                         tol=1e-6, max_iter=3000, reg_covar=1e-6):
     """Fit M and M + 1 components to 1-D data the way :func:`bootstrap_lrt` fits every data set.
@@ -647,12 +662,7 @@ def fit_nested_mixtures(X, n_components, *, covariance_type="full", n_init=2, ra
     X = _check_data_1d(X, "fit_nested_mixtures")
     check.check_enough_samples(X.shape[0], n_components + 1)
     rng = check.check_random_state(random_state)
-    fits = _fit_nested_1d(family, X, n_components, n_init, rng, options)
-    if fits is None:
-        raise RuntimeError(f"Fitting {n_components} or {n_components + 1} components to X "
-                           "failed: every EM start collapsed, or no M+1 fit reached the M fit's "
-                           "ln L. Try a larger reg_covar or more starts (n_init).")
-    return fits
+    return _fit_observed(family, X, n_components, n_init, rng, options)
 
 
 @dataclass
@@ -775,11 +785,7 @@ def bootstrap_lrt(X, n_components, n_replicates=99, *, covariance_type="full", n
     check.check_enough_samples(X.shape[0], n_components + 1)
     rng = check.check_random_state(random_state)
 
-    observed = _fit_nested_1d(family, X, n_components, n_init, rng, options)
-    if observed is None:
-        raise RuntimeError(f"Fitting {n_components} or {n_components + 1} components to X "
-                           "failed: every EM start collapsed, or no M+1 fit reached the M fit's "
-                           "ln L. Try a larger reg_covar or more starts (n_init).")
+    observed = _fit_observed(family, X, n_components, n_init, rng, options)
     null = observed.null
     datasets, _ = simulate_mixture(null.weights, null.means[:, np.newaxis], null.variances,
                                    "spherical", X.shape[0], n_replicates, rng)

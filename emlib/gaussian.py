@@ -17,7 +17,7 @@ In one dimension (d = 1) all four hold one variance sigma_j^2 per component
 
 import numpy as np
 
-from .validation import COVARIANCE_TYPES, check_choice, check_int, check_shape
+from .validation import COVARIANCE_TYPES, check_choice, check_int, check_shape, covariance_shape
 
 LOG_2PI = np.log(2 * np.pi)
 
@@ -214,9 +214,7 @@ def log_gaussian_densities(X, means, covariances, covariance_type="full"):
     n_components, n_features = np.shape(means)[0], np.shape(X)[1]
     check_shape(means, (None, n_features), "means", " (n_components, n_features), as many "
                 "features as X")
-    expected = {"full": (n_components, n_features, n_features),
-                "tied": (n_features, n_features), "diag": (n_components, n_features),
-                "spherical": (n_components,)}[covariance_type]
+    expected = covariance_shape(covariance_type, n_components, n_features)
     check_shape(covariances, expected, "covariances",
                 f" for covariance_type={covariance_type!r} and {n_components} components")
     factors = precision_cholesky(covariances, covariance_type)
@@ -233,9 +231,7 @@ def log_gaussian_densities_from_cholesky(X, means, factors, covariance_type):
     n_components = means.shape[0]
     check_shape(means, (None, n_features), "means", " (n_components, n_features), as many "
                 "features as X")
-    expected = {"full": (n_components, n_features, n_features),
-                "tied": (n_features, n_features), "diag": (n_components, n_features),
-                "spherical": (n_components,)}[covariance_type]
+    expected = covariance_shape(covariance_type, n_components, n_features)
     check_shape(factors, expected, "precision factors",
                 f" for covariance_type={covariance_type!r} and {n_components} components")
     if covariance_type == "tied":
