@@ -36,6 +36,25 @@ def draw_samples(family, weights, params, n_samples, rng):
     return np.vstack(draws), np.repeat(np.arange(len(weights)), counts)
 
 
+def e_step_on_new_data(family, X, weights, params, *, where, fix):
+    """:func:`emlib.em.e_step` on data given to predict or score.
+
+    A sample of density 0 under every component gets a message that says so
+    and how to fix it (WHERE is inserted after "every component", with ``{i}``
+    standing for the sample's index; FIX is the remedy).
+    """
+    try:
+        return e_step(family, X, weights, params)
+    except ZeroDensityError as error:
+        if error.value != -np.inf:  # NaN or +inf: its own message says which
+            raise
+        i = error.row
+        raise ZeroDensityError(
+            f"X[{i}] lies so far from every component{where.format(i=i)} that its density is 0 "
+            f"in floating point (ln p = {error.value}), so its class probabilities are "
+            f"undefined. {fix} before fitting and predicting.", i, error.value) from None
+
+
 class MixtureEstimator(DensityMixin, BaseEstimator):
     """Base class of :class:`~emlib.GaussianMixture` and :class:`~emlib.Mixture`."""
 
@@ -75,18 +94,10 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
         check.check_n_features(X, self.n_features_in_, model=type(self).__name__)
         # Squares of huge coordinates overflow; that is reported below instead.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            try:
-                log_density, resp = e_step(family, X, self.weights_, self._params())
-                return log_density.astype(dtype, copy=False), resp.astype(dtype, copy=False)
-            except ZeroDensityError as error:
-                if error.value != -np.inf:  # NaN or +inf: its own message says which
-                    raise
-                i = error.row
-                raise ZeroDensityError(
-                    f"X[{i}] lies so far from every component (or outside their support) that "
-                    f"its density is 0 in floating point (ln p = {error.value}), so its class "
-                    "probabilities are undefined. Rescale the data (e.g. standardise it) "
-                    "before fitting and predicting.", i, error.value) from None
+            log_density, resp = e_step_on_new_data(
+                family, X, self.weights_, self._params(),
+                where=" (or outside their support)", fix="Rescale the data (e.g. standardise it)")
+        return log_density.astype(dtype, copy=False), resp.astype(dtype, copy=False)
 
     def score_samples(self, X):
         """ln p(x_i | theta) for each sample (eq. 1 in logs), shape (n_samples,)."""

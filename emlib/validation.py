@@ -211,9 +211,10 @@ def check_reg_covar_scale(X, reg_covar, name="reg_covar", sample_weight=None):
     with np.errstate(over="ignore", invalid="ignore"):
         centre = np.average(X, axis=0, weights=weights)
         variances = np.average((X - centre) ** 2, axis=0, weights=weights)
+    from .gaussian import resolution_floor  # here: emlib.gaussian imports this module
+
     # Variances float64 cannot tell from zero at the data's magnitude: constant features.
-    resolution = (1e3 * np.finfo(np.float64).eps * float(np.abs(X).max())) ** 2
-    spread = variances[variances > resolution]
+    spread = variances[variances > resolution_floor(X)]
     if spread.size == 0:
         return None
     smallest = float(np.min(spread))

@@ -29,12 +29,12 @@ from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.exceptions import NotFittedError
 
 from . import validation as check
-from .em import e_step, fit_with_restarts
-from .estimator import draw_samples, record_fit
+from .em import fit_with_restarts
+from .estimator import draw_samples, e_step_on_new_data, record_fit
 from .families.xd import Eq7Family, ExtremeDeconvolutionFamily
 from .information_criteria import aic, bic
 from .initialisation import kmeans_responsibilities
-from .likelihood import ZeroDensityError, update_weights
+from .likelihood import update_weights
 
 METHODS = ("xd", "eq7")
 # The fitted attributes and the names astroML gives them.
@@ -279,18 +279,9 @@ class XDGMM(DensityMixin, BaseEstimator):
 
     def _e_step(self, X, Xerr, projection):
         X, family, params = self._checked_family(X, Xerr, projection)
-        try:
-            return e_step(family, X, self.weights_, params)
-        except ZeroDensityError as error:
-            if error.value != -np.inf:  # NaN or +inf: its own message says which
-                raise
-            i = error.row
-            raise ZeroDensityError(
-                f"X[{i}] lies so far from every component, given its error Xerr[{i}], that its "
-                f"density is 0 in floating point (ln p = {error.value}), so its class "
-                "probabilities are undefined. Rescale the data and errors (e.g. divide both by "
-                "the data's standard deviation) before fitting and predicting.",
-                i, error.value) from None
+        return e_step_on_new_data(
+            family, X, self.weights_, params, where=", given its error Xerr[{i}],",
+            fix="Rescale the data and errors (e.g. divide both by the data's standard deviation)")
 
     def score_samples(self, X, Xerr, projection=None):
         """ln p(x_i) = ln sum_j alpha_j N(x_i | R_i mu_j, R_i V_j R_i^T + S_i), shape (n,)."""
