@@ -17,6 +17,7 @@ import warnings
 import numpy as np
 from astroML.density_estimation import XDGMM as AstroMLXDGMM
 
+from emlib.deconvolution import Measurements
 from emlib.em import run_em
 from emlib.families.xd import ExtremeDeconvolutionFamily
 
@@ -48,11 +49,11 @@ def time_astroml(X, S, start, n_iter):
 
 
 def time_emlib(X, S, start, n_iter):
-    family = ExtremeDeconvolutionFamily(S, reg_covar=0.0)
+    family = ExtremeDeconvolutionFamily(reg_covar=0.0)
     weights, means, covariances = start
     params = {"means": means, "covariances": covariances}
     began = time.perf_counter()
-    result = run_em(family, X, weights, params, tol=0.0, max_iter=n_iter)
+    result = run_em(family, Measurements(X, S, None), weights, params, tol=0.0, max_iter=n_iter)
     return (time.perf_counter() - began) / n_iter, result
 
 

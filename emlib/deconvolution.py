@@ -27,9 +27,12 @@ This module has three ways to deal with the errors:
   Statistics 5, 1657): treat the true values y_i as missing data as well,
   so that their conditional means b_ij and covariances B_ij
   (:func:`xd_expected_values`) give closed-form M-steps in any dimension
-  (:func:`xd_update_means`, :func:`xd_update_covariances`).
+  (:func:`xd_update_means`, :func:`xd_update_covariances`; the EM loop uses
+  the same updates written as sums that add over chunks of the data,
+  :func:`xd_statistics` and the ``*_from_statistics`` functions).
 
-Everything here is a pure function on arrays; the component families in
+Everything here is a pure function on arrays, except :class:`Measurements`,
+which bundles a data set's x_i, S_i and R_i; the component families in
 :mod:`emlib.families.xd` hand them to the EM loop. The public functions
 check their arrays (finite, matching shapes, variances >= 0), since students
 call them directly; inside the EM loop the families call the unchecked
@@ -61,6 +64,90 @@ def _guard_empty(sums):
     """
     floor = _TINY * float(np.sum(sums)) + np.finfo(np.float64).tiny
     return np.maximum(sums, floor)
+
+
+# --------------------------------------------------------------------------
+# The data of a fit with measurement errors
+
+
+class Measurements(namedtuple("Measurements", ["values", "error_covariances", "projection"])):
+    """XD's data: the measured x_i with their error covariances S_i and projections R_i.
+
+    What the XD families take as data: everything per sample travels here,
+    never in the family (which holds settings only), so one family object
+    serves every data set and every chunk of one.
+
+    Like an array of samples, ``len(measurements)`` is the number of samples
+    and ``measurements[start:stop]`` the samples start to stop
+    (:meth:`rows`), which is how the EM backends cut data into chunks; the
+    three arrays are read by name. :class:`emlib.XDGMM` builds it from X and
+    Xerr after checking them; nothing is checked here, so arrays given by
+    hand must already be valid.
+
+    Attributes
+    ----------
+    values : ndarray of shape (n_samples, d_obs)
+        x_i.
+    error_covariances : ndarray of shape (n_samples, d_obs, d_obs)
+        S_i.
+    projection : ndarray of shape (n_samples, d_obs, d) or (1, d_obs, d), or None
+        R_i; one matrix of shape (1, d_obs, d) is shared by every sample,
+        None is the identity (d = d_obs).
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def _make(cls, iterable):
+        # namedtuple's own _make checks len(), which here counts samples, not fields.
+        fields = tuple(iterable)
+        if tuple.__len__(fields) != 3:
+            raise TypeError(f"Measurements takes 3 arrays; got {tuple.__len__(fields)}.")
+        return tuple.__new__(cls, fields)
+
+    @property
+    def n_samples(self):
+        """Number of samples n."""
+        return self.values.shape[0]
+
+    @property
+    def n_features(self):
+        """d, the number of true coordinates (d_obs without a projection)."""
+        return self.values.shape[1] if self.projection is None else self.projection.shape[2]
+
+    def __len__(self):
+        return self.n_samples
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            if index.step not in (None, 1):
+                raise ValueError(f"Measurements can be sliced into contiguous rows only; got "
+                                 f"step {index.step}.")
+            start, stop, _ = index.indices(self.n_samples)
+            return self.rows(start, stop)
+        return tuple.__getitem__(self, index)  # an int: the field, as in any tuple
+
+    def __repr__(self):
+        projection = "None" if self.projection is None else f"shape {self.projection.shape}"
+        return (f"Measurements(values: shape {self.values.shape}, error_covariances: shape "
+                f"{self.error_covariances.shape}, projection: {projection})")
+
+    def rows(self, start, stop):
+        """The samples ``start`` to ``stop`` (a shared projection is kept as it is)."""
+        projection = self.projection
+        if projection is not None and projection.shape[0] != 1:
+            projection = projection[start:stop]
+        return Measurements(self.values[start:stop], self.error_covariances[start:stop],
+                            projection)
+
+    def true_value_estimates(self):
+        """Least-squares guesses of y_i from x_i = R_i y_i (x_i itself without a projection).
+
+        Only for starting EM (k-means and the first means and covariances).
+        """
+        if self.projection is None:
+            return self.values
+        return (np.linalg.pinv(self.projection) @ self.values[:, :, np.newaxis])[..., 0]
 
 
 # --------------------------------------------------------------------------
@@ -649,6 +736,99 @@ def xd_update_covariances(responsibilities, expected_values, expected_covariance
     terms = deviations[..., :, np.newaxis] * deviations[..., np.newaxis, :] + expected_covariances
     # A plain (unoptimised) einsum: a C loop, no BLAS threads for these long, thin sums.
     covariances = np.einsum("ij,ijkl->jkl", responsibilities, terms) / counts[:, None, None]
+    covariances = 0.5 * (covariances + np.swapaxes(covariances, 1, 2))  # exact symmetry
+    return covariances + reg_covar * np.eye(means.shape[1])
+
+
+def xd_statistics(responsibilities, expected_values, expected_covariances, shift):
+    """The sums over samples that XD's M-step needs, centred at ``shift``.
+
+    For a chunk of the data, with q_ij the responsibilities (sample weights
+    multiplied in), b_ij and B_ij from :func:`xd_expected_values` and
+    c_j = ``shift[j]`` any point fixed before the pass (the EM loop uses the
+    previous means):
+
+    - ``sum_deviations[j] = sum_i q_ij (b_ij - c_j)``,
+    - ``sum_squares[j] = sum_i q_ij [(b_ij - c_j)(b_ij - c_j)^T + B_ij]``.
+
+    Both add over any split of the samples, so XD can run chunk by chunk.
+    Centring at c_j rather than at 0 keeps the second moments accurate for
+    data far from the origin (the uncentred sum of b b^T would lose the
+    digits of a spread that is small next to the mean).
+
+    Parameters
+    ----------
+    responsibilities : ndarray of shape (n_samples, n_components)
+    expected_values : ndarray of shape (n_samples, n_components, d)
+    expected_covariances : ndarray of shape (n_samples, n_components, d, d)
+    shift : ndarray of shape (n_components, d)
+
+    Returns
+    -------
+    dict of ndarray
+        ``sum_deviations`` of shape (n_components, d) and ``sum_squares`` of
+        shape (n_components, d, d).
+    """
+    deviations = expected_values - shift  # (n, K, d)
+    terms = deviations[..., :, np.newaxis] * deviations[..., np.newaxis, :] + expected_covariances
+    # Plain (unoptimised) einsums: a C loop, no BLAS threads for these long, thin sums.
+    return {"sum_deviations": np.einsum("ij,ijk->jk", responsibilities, deviations),
+            "sum_squares": np.einsum("ij,ijkl->jkl", responsibilities, terms)}
+
+
+def xd_means_from_statistics(statistics, counts, shift):
+    """mu_j = c_j + delta_j, delta_j = sum_i q_ij (b_ij - c_j) / N_j: :func:`xd_update_means`.
+
+    The same update as :func:`xd_update_means`, written with the sums of
+    :func:`xd_statistics` centred at c_j = ``shift[j]``.
+
+    Parameters
+    ----------
+    statistics : dict
+        The output of :func:`xd_statistics` (summed over all the data).
+    counts : ndarray of shape (n_components,)
+        N_j = sum_i q_ij.
+    shift : ndarray of shape (n_components, d)
+        The c_j the statistics are centred at.
+
+    Returns
+    -------
+    ndarray of shape (n_components, d)
+    """
+    return shift + statistics["sum_deviations"] / counts[:, np.newaxis]
+
+
+def xd_covariances_from_statistics(statistics, counts, shift, means, reg_covar=0.0):
+    """V_j from the sums of :func:`xd_statistics`: XD's :func:`xd_update_covariances`.
+
+    The scatter about the new mean mu_j follows from the scatter about c_j
+    (the parallel-axis rule): with delta_j = sum_deviations[j] / N_j and
+    m_j = mu_j - c_j - delta_j,
+
+        V_j = sum_squares[j] / N_j - delta_j delta_j^T + m_j m_j^T.
+
+    When mu_j is the update of :func:`xd_means_from_statistics`, m_j = 0 and
+    this is sum_i q_ij [(mu_j - b_ij)(mu_j - b_ij)^T + B_ij] / N_j; a mean
+    held fixed keeps m_j. Then V_j is symmetrised and ``reg_covar`` added to
+    its diagonal, as in :func:`xd_update_covariances`.
+
+    Parameters
+    ----------
+    statistics, counts, shift
+        As in :func:`xd_means_from_statistics`.
+    means : ndarray of shape (n_components, d)
+        The new means mu_j, about which the covariances are taken.
+    reg_covar : float
+
+    Returns
+    -------
+    ndarray of shape (n_components, d, d)
+    """
+    delta = statistics["sum_deviations"] / counts[:, np.newaxis]
+    offset = means - shift - delta
+    covariances = statistics["sum_squares"] / counts[:, np.newaxis, np.newaxis]
+    covariances -= delta[:, :, np.newaxis] * delta[:, np.newaxis, :]
+    covariances += offset[:, :, np.newaxis] * offset[:, np.newaxis, :]
     covariances = 0.5 * (covariances + np.swapaxes(covariances, 1, 2))  # exact symmetry
     return covariances + reg_covar * np.eye(means.shape[1])
 

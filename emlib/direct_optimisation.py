@@ -21,8 +21,8 @@ That gives exactly 3M - 1 unconstrained numbers ``theta`` =
 import numpy as np
 from scipy.optimize import minimize
 
-from .gaussian import log_gaussian_densities
-from .likelihood import expectation, log_likelihood
+# Eq. 1 lives in emlib.likelihood: everything below climbs it.
+from .likelihood import component_log_densities, expectation, mixture_log_likelihood
 
 
 def _as_vector(values, name):
@@ -75,35 +75,6 @@ def unpack(theta):
     means = theta[n_components - 1:2 * n_components - 1]
     sigmas = np.exp(theta[2 * n_components - 1:])
     return weights, means.copy(), sigmas
-
-
-def component_log_densities(x, means, sigmas):
-    """ln N(x_i | mu_j, sigma_j) for 1-D data, shape (n_samples, M).
-
-    A thin 1-D front end to :func:`emlib.gaussian.log_gaussian_densities`
-    (one variance per component is its ``spherical`` layout).
-    """
-    x = np.asarray(x, dtype=float).reshape(-1, 1)
-    means = np.asarray(means, dtype=float).reshape(-1, 1)
-    variances = np.asarray(sigmas, dtype=float) ** 2
-    return log_gaussian_densities(x, means, variances, "spherical")
-
-
-def mixture_log_likelihood(x, weights, means, sigmas):
-    """ln L = sum_i ln sum_j alpha_j N(x_i | mu_j, sigma_j), eq. 1, for 1-D data.
-
-    Raises ValueError for a negative weight or a sigma that is not positive,
-    rather than returning NaN: an optimiser that steps there should stop.
-    (The weights are not required to sum to 1, so a constrained optimiser may
-    step slightly off the constraint.)
-    """
-    weights = np.asarray(weights, dtype=float)
-    sigmas = np.asarray(sigmas, dtype=float)
-    if np.any(weights < 0):
-        raise ValueError(f"weights must be non-negative; got {weights}.")
-    if np.any(sigmas <= 0):
-        raise ValueError(f"sigmas must be positive standard deviations; got {sigmas}.")
-    return log_likelihood(component_log_densities(x, means, sigmas), weights)
 
 
 def mixture_log_likelihood_gradient(x, weights, means, sigmas):

@@ -1,9 +1,17 @@
 """The EM loop, written once for every kind of mixture.
 
-A *component family* supplies what differs between mixtures (its
-log-density, its weighted M-step, its parameter count, how to draw from it);
-this module supplies what they share: the E-step in log space (eq. 2), the
-weight update (eq. 6), the stopping rule, the ln L history and restarts.
+One iteration is a pass over the data and an M-step:
+
+    pass (emlib.backends):  E-step, eq. 2 in logs -> w_ij and ln L
+                            sums over samples: N_j = sum_i w_ij, and the family's
+                            sufficient statistics (e.g. sum_i w_ij (x_i - c_j))
+    M-step (here):          alpha_j = N_j / N (eq. 6), and the family's new
+                            parameters from the sums (eqs. 4-5)
+
+A *component family* (:mod:`emlib.families`) supplies what differs between
+mixtures: its log-densities, its statistics, its parameters from them. Because
+the M-step sees only sums, the pass can run on the data in memory, chunk by
+chunk, or on dask; this loop does not change.
 
 The stopping rule is scikit-learn's: stop when the mean per-sample
 log-likelihood changes by less than ``tol`` between two iterations, so
@@ -17,7 +25,8 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning as _SklearnConvergenceWarning
 
 from .gaussian import DegenerateComponentError
-from .likelihood import ZeroDensityError, expectation, update_weights
+from .backends import Backend, InMemory, Sums, add_sums, chunk_sums, e_step_with_reuse  # noqa: F401 (the loop's pieces, also re-exported)
+from .likelihood import counts_with_tiny, update_weights
 from .validation import user_stacklevel
 
 
@@ -69,52 +78,25 @@ class EMResult:
         return self.lower_bounds[-1] if self.lower_bounds else -np.inf
 
 
-def e_step(family, X, weights, params):
+def e_step(family, data, weights, params):
     """Per-sample ln p(x_i) and responsibilities w_ij (eqs. 1 and 2).
 
     Raises :class:`~emlib.likelihood.ZeroDensityError` for a sample of zero
     (or undefined) density under every component.
     """
-    # Overflowing squares are reported by the ZeroDensityError, not a RuntimeWarning.
-    with np.errstate(over="ignore"):
-        log_densities = family.log_densities(X, params)
-    return expectation(log_densities, weights)
+    log_density, resp, _ = e_step_with_reuse(family, data, weights, params)
+    return log_density, resp
 
 
-def _loop_e_step(family, X, weights, params, iteration):
-    """:func:`e_step` inside the loop: a sample of zero density gets an explanation and a fix."""
-    try:
-        return e_step(family, X, weights, params)
-    except ZeroDensityError as error:
-        i = error.row
-        bad = [name for name, value in params.items()
-               if not np.all(np.isfinite(np.asarray(value, dtype=float)))]
-        if bad or not np.all(np.isfinite(weights)):
-            cause = (f"the component parameters became non-finite ({', '.join(bad) or 'weights'} "
-                     "contain inf or NaN), which means float64 overflowed in the M-step. "
-                     "Rescale the data (e.g. standardise it) and check the starting values")
-        elif np.isnan(error.value):
-            cause = "its log-density is NaN. Check the starting values and the family's settings"
-        elif error.value == np.inf:
-            cause = ("its density is infinite: a component has zero width and sits on it. "
-                     "Use reg_covar > 0 or fewer components, or another start (n_init > 1)")
-        else:
-            cause = (f"X[{i}] has density 0 under every component: it is outside the support "
-                     "of every component, or so many component widths away from all of them "
-                     "that its squared distance overflows float64 (data spanning a huge range "
-                     "compared with the narrowest component). Rescale the data (e.g. "
-                     "standardise it), check the family's settings (a probability or rate "
-                     "of exactly 0 or 1 gives zero densities), or start elsewhere (n_init > 1)")
-            if iteration == 1:
-                cause += (". At the first iteration this is the start's doing: check the "
-                          "starting values (e.g. covariances_init far smaller than the data's "
-                          "spread)")
-        raise ZeroDensityError(f"ln L is not finite at iteration {iteration}: {cause}.",
-                               i, error.value) from None
+def m_step_from_sums(family, sums, params):
+    """New weights (eq. 6) and component parameters from the sums of the whole data."""
+    counts = counts_with_tiny(sums.counts, sums.n_samples)
+    weights = family.constrain_weights(counts / counts.sum())
+    return weights, family.parameters(sums.statistics, counts, params)
 
 
 def m_step(family, X, responsibilities, params, sample_weight=None):
-    """New weights (eq. 6) and the family's new component parameters.
+    """New weights (eq. 6) and the family's new component parameters, in memory.
 
     Sample weights multiply the responsibilities, which is all it takes for
     an integer weight to act like that many copies of the sample.
@@ -123,10 +105,6 @@ def m_step(family, X, responsibilities, params, sample_weight=None):
         responsibilities = responsibilities * sample_weight[:, np.newaxis]
     weights = family.constrain_weights(update_weights(responsibilities))
     return weights, family.maximise(X, responsibilities, params)
-
-
-def _total(log_density, sample_weight):
-    return float(log_density.sum() if sample_weight is None else sample_weight @ log_density)
 
 
 def _check_finite(log_likelihood, iteration, sample_weight):
@@ -149,10 +127,14 @@ def run_em(family, X, weights, params, *, sample_weight=None, tol=1e-3, max_iter
     Parameters
     ----------
     family : component family
-        Supplies ``log_densities(X, params)`` and ``maximise(X, resp, params)``.
-    X : ndarray of shape (n_samples, n_features)
+        Supplies the E-step terms, the statistics and the new parameters.
+    X : ndarray of shape (n_samples, n_features), the family's data object, or a backend
+        The data; a backend (:mod:`emlib.backends`) decides how its passes
+        are computed (in memory, chunk by chunk, on dask). Data are wrapped
+        in :class:`emlib.backends.InMemory`.
     weights, params : starting mixture weights and component parameters.
     sample_weight : ndarray of shape (n_samples,) or None
+        With data in memory only (a backend carries its own).
     tol : float
         Stop when the mean per-sample ln L changes by less than this.
     max_iter : int
@@ -162,15 +144,18 @@ def run_em(family, X, weights, params, *, sample_weight=None, tol=1e-3, max_iter
     Returns
     -------
     EMResult
+        With a backend that does not keep per-sample results (dask), its
+        ``log_density`` and ``responsibilities`` are None.
     """
-    total_weight = X.shape[0] if sample_weight is None else float(sample_weight.sum())
+    backend = X if isinstance(X, Backend) else InMemory(X, sample_weight)
+    total_weight = backend.total_weight
     history, lower_bounds = [], []
     lower_bound, converged, n_iter = previous_lower_bound, False, 0
     for n_iter in range(1, max_iter + 1):
-        log_density, resp = _loop_e_step(family, X, weights, params, n_iter)
-        history.append(_total(log_density, sample_weight))
-        _check_finite(history[-1], n_iter, sample_weight)
-        weights, params = m_step(family, X, resp, params, sample_weight)
+        sums = backend.sums(family, weights, params, n_iter)
+        history.append(sums.log_likelihood)
+        _check_finite(history[-1], n_iter, backend.sample_weight)
+        weights, params = m_step_from_sums(family, sums, params)
         change = history[-1] / total_weight - lower_bound
         lower_bound = history[-1] / total_weight
         lower_bounds.append(lower_bound)
@@ -180,9 +165,9 @@ def run_em(family, X, weights, params, *, sample_weight=None, tol=1e-3, max_iter
             converged = True
             break
     # One more E-step, so ln L and the responsibilities belong to the final parameters.
-    log_density, resp = _loop_e_step(family, X, weights, params, n_iter)
-    history.append(_total(log_density, sample_weight))
-    _check_finite(history[-1], n_iter, sample_weight)
+    sums, log_density, resp = backend.final(family, weights, params, n_iter)
+    history.append(sums.log_likelihood)
+    _check_finite(history[-1], n_iter, backend.sample_weight)
     return EMResult(weights, params, np.array(history), lower_bounds, converged, n_iter,
                     log_density, resp)
 

@@ -1,17 +1,33 @@
-"""What every fitted mixture shares: scores, labels, samples, criteria and a canonical order.
+"""What every fitted mixture shares: one fit, scores, labels, samples, criteria, an order.
 
-:class:`MixtureEstimator` implements scikit-learn's inference methods once, in
-terms of a component family (:mod:`emlib.families`) and its parameters.
-A subclass supplies three things: ``_family()`` (the family object),
-``_params()`` (the fitted component parameters) and ``_set_params(weights,
-params)``, plus ``_fit(X, sample_weight)`` which runs :mod:`emlib.em`.
+:class:`MixtureEstimator` is the one base of :class:`~emlib.GaussianMixture`,
+:class:`~emlib.Mixture` and :class:`~emlib.XDGMM`. Its ``_fit`` does, for all
+of them: validate (the subclass's ``_prepare``), start, run the EM loop of
+:mod:`emlib.em` from ``n_init`` starts, and record the result under
+scikit-learn's names. Its inference methods are written once in terms of a
+component family (:mod:`emlib.families`) and the fitted parameters.
+
+A subclass supplies:
+
+- ``_prepare(X, sample_weight, **keywords)``: validates the settings and the data
+  and returns a :class:`FitPlan` (the family, the validated data, how to start);
+- ``_store(weights, params, plan)``: keeps the fitted parameters;
+- ``_family()`` and ``_params()``: the fitted family and parameters;
+- ``_check_new_data(X, **side)``: validated data for predict and score.
+
+Data given as a dask array are fitted chunk by chunk (:mod:`emlib.backends_dask`):
+the start is computed from the rows in memory that :func:`start_sample` picks, and
+every EM pass runs on the chunks.
 """
+
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 from sklearn.base import BaseEstimator, DensityMixin
 
 from . import validation as check
-from .em import e_step
+from .em import e_step, fit_with_restarts
 from .information_criteria import aic, bic, icl
 from .likelihood import ZeroDensityError
 
@@ -55,8 +71,39 @@ def e_step_on_new_data(family, X, weights, params, *, where, fix):
             f"undefined. {fix} before fitting and predicting.", i, error.value) from None
 
 
+@dataclass
+class FitPlan:
+    """What a subclass's ``_prepare`` hands to the one fit of :class:`MixtureEstimator`.
+
+    Attributes
+    ----------
+    family : the component family to fit
+    data : the validated data (an ndarray, or the family's data object)
+    sample_weight : ndarray or None
+    initialise : callable
+        ``initialise(rng)`` returns a start ``(weights, params)``.
+    n_init : int
+    previous_lower_bound : float
+        Where the stopping rule starts (a warm start's last value).
+    n_features : int
+        Recorded as ``n_features_in_``.
+    extra : dict
+        Anything the subclass's ``_store`` needs (e.g. the output dtype).
+    """
+
+    family: object
+    data: object
+    sample_weight: object
+    initialise: Callable
+    n_init: int
+    n_features: int
+    previous_lower_bound: float = -np.inf
+    extra: dict = None
+
+
 class MixtureEstimator(DensityMixin, BaseEstimator):
-    """Base class of :class:`~emlib.GaussianMixture` and :class:`~emlib.Mixture`."""
+    """Base class of :class:`~emlib.GaussianMixture`, :class:`~emlib.Mixture` and
+    :class:`~emlib.XDGMM`."""
 
     def fit(self, X, y=None, sample_weight=None):
         """Estimate the parameters by EM.
@@ -64,6 +111,8 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples,)
+            Or a dask array, fitted chunk by chunk without being loaded
+            (needs ``emlib[scale]``; see :mod:`emlib.backends_dask`).
         y : ignored
         sample_weight : array-like of shape (n_samples,), optional
             Non-negative weights; an integer weight counts the sample that
@@ -81,23 +130,65 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
         """Fit, then return the most probable component of each sample."""
         result = self._fit(X, sample_weight)
         check.record_feature_names(self, X)
+        if result.responsibilities is None:  # chunked data: labels are computed lazily
+            return self.predict(X)
         return result.responsibilities.argmax(axis=1)
 
+    def _fit(self, X, sample_weight=None, per_sample=None, **options):
+        """Validate, start, run EM from n_init starts, record: the one fit of every mixture.
+
+        ``per_sample`` holds arrays with one entry per sample besides X (XDGMM's
+        ``Xerr`` and ``projection``), passed to ``_prepare`` as keywords with
+        ``options``; a chunked backend cuts them like X.
+        """
+        per_sample = per_sample or {}
+        chunked = _dask_backend(X, sample_weight, per_sample)
+        if chunked is None:
+            plan = self._prepare(X, sample_weight, **per_sample, **options)
+            data = plan.data
+        else:  # the start comes from rows in memory; every EM pass runs on the chunks
+            sample, sample_weights, sample_side = chunked.start_sample(
+                check.check_random_state(self.random_state))
+            plan = self._prepare(sample, sample_weights, **sample_side, **options)
+            chunked.check_family(plan.family)
+            data = chunked
+        result = fit_with_restarts(
+            plan.family, data, plan.initialise, n_init=plan.n_init,
+            rng=check.check_random_state(self.random_state),
+            sample_weight=None if chunked is not None else plan.sample_weight,
+            tol=self.tol, max_iter=self.max_iter, verbose=self.verbose,
+            previous_lower_bound=plan.previous_lower_bound)
+        self._store(result, plan)
+        record_fit(self, result, plan.n_features)
+        return result
+
     # ------------------------------------------------------------- inference
-    def _e_step(self, X):
+    def _e_step(self, X, **side):
         """ln p(x_i) and p(j | x_i) for new data, after checking it."""
         check.check_is_fitted(self)
         check.check_feature_names(self, X)
+        chunked = _dask_backend(X, None, side)  # side: XDGMM's Xerr and projection
+        if chunked is not None:
+            return chunked.e_step(self._family(), self.weights_, self._params())
+        data, dtype = self._check_new_data(X, **side)
+        # Squares of huge coordinates overflow; that is reported below instead.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            log_density, resp = e_step_on_new_data(
+                self._family(), data, self.weights_, self._params(), where=self._where,
+                fix=self._fix)
+        return log_density.astype(dtype, copy=False), resp.astype(dtype, copy=False)
+
+    #: Inserted in the message for a sample of density 0 ("... from every component{where}").
+    _where = " (or outside their support)"
+    _fix = "Rescale the data (e.g. standardise it)"
+
+    def _check_new_data(self, X):
+        """Validated data for predict and score, and the dtype of the outputs."""
         family = self._family()
         dtype = check.output_dtype(X)
         X = family.check_data(check.check_data(X))
         check.check_n_features(X, self.n_features_in_, model=type(self).__name__)
-        # Squares of huge coordinates overflow; that is reported below instead.
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            log_density, resp = e_step_on_new_data(
-                family, X, self.weights_, self._params(),
-                where=" (or outside their support)", fix="Rescale the data (e.g. standardise it)")
-        return log_density.astype(dtype, copy=False), resp.astype(dtype, copy=False)
+        return X, dtype
 
     def score_samples(self, X):
         """ln p(x_i | theta) for each sample (eq. 1 in logs), shape (n_samples,)."""
@@ -148,17 +239,17 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
 
     def aic(self, X):
         """Akaike information criterion on X (smaller is better)."""
-        return aic(self.score_samples(X).sum(), self.n_parameters())
+        return aic(float(self.score_samples(X).sum()), self.n_parameters())  # float: dask too
 
     def bic(self, X):
         """Bayesian information criterion on X (smaller is better)."""
         log_density = self.score_samples(X)
-        return bic(log_density.sum(), self.n_parameters(), log_density.shape[0])
+        return bic(float(log_density.sum()), self.n_parameters(), log_density.shape[0])
 
     def icl(self, X):
         """Integrated completed likelihood on X: BIC plus twice the classification entropy."""
         log_density, resp = self._e_step(X)
-        return icl(log_density.sum(), self.n_parameters(), log_density.shape[0], resp)
+        return icl(float(log_density.sum()), self.n_parameters(), log_density.shape[0], resp)
 
     # ------------------------------------------------------------ ordering
     def sort_components(self):
@@ -173,3 +264,16 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
         order = family.canonical_order(params)
         self._set_params(self.weights_[order], family.permute(params, order))
         return self
+
+
+def _dask_backend(X, sample_weight, per_sample):
+    """A chunked backend for a dask array X (None for data in memory).
+
+    dask is imported only when a dask array arrives, so ``import emlib``
+    works without it.
+    """
+    if type(X).__module__.split(".")[0] != "dask":
+        return None
+    from .backends_dask import DaskArrays  # needs emlib[scale]
+
+    return DaskArrays(X, sample_weight, **per_sample)

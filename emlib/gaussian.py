@@ -69,26 +69,30 @@ def _collapse_message(component):
 
 def resolution_floor(X):
     """(1000 eps max|x|)^2: the smallest variance float64 tells from zero for data like X."""
-    return (1e3 * np.finfo(np.float64).eps * np.abs(X).max()) ** 2
+    return _floor_at(np.abs(X).max())
 
 
-def _data_resolution_message(X, floor):
-    spread = float(np.sqrt(np.min(np.var(X, axis=0))))
+def _floor_at(largest_magnitude):
+    return (1e3 * np.finfo(np.float64).eps * largest_magnitude) ** 2
+
+
+def _data_resolution_message(largest_magnitude, smallest_variance, floor):
     return (
         f"The data's spread is below float64's resolution at its magnitude: X has entries as "
-        f"large as {np.abs(X).max():.3g}, where float64 cannot tell variances below "
+        f"large as {largest_magnitude:.3g}, where float64 cannot tell variances below "
         f"{floor:.3g} from zero, and its narrowest feature has a standard deviation of only "
-        f"{spread:.3g}. Every variance EM computes is then rounding noise, whatever the start. "
-        "This is not a problem of the start or of reg_covar: centre the data (subtract its "
-        "mean) and rescale it (divide by its standard deviation) before fitting."
+        f"{np.sqrt(smallest_variance):.3g}. Every variance EM computes is then rounding noise, "
+        "whatever the start. This is not a problem of the start or of reg_covar: centre the "
+        "data (subtract its mean) and rescale it (divide by its standard deviation) before "
+        "fitting."
     )
 
 
-def _reg_covar_resolution_message(component, X, floor, reg_covar):
+def _reg_covar_resolution_message(component, largest_magnitude, floor, reg_covar):
     return (
         f"Gaussian component {component} (counting from 0) has collapsed onto a few points, "
         f"and reg_covar={reg_covar:g} cannot prevent it: X has entries as large as "
-        f"{np.abs(X).max():.3g}, where float64 cannot tell variances below {floor:.3g} from "
+        f"{largest_magnitude:.3g}, where float64 cannot tell variances below {floor:.3g} from "
         "zero, so the reg_covar added to every variance does not register. Rescale the data "
         "(e.g. divide it by its standard deviation), which brings the default reg_covar back "
         f"into proportion, or set reg_covar well above {floor:.3g}."
@@ -109,8 +113,18 @@ def check_not_collapsed(covariances, covariance_type, X, reg_covar=None):
     is below it (rescale the data); or a component sits on a few points
     (reg_covar > 0, fewer components, other starts).
     """
+    X = np.asarray(X)
+    check_not_collapsed_at_scale(covariances, covariance_type, np.abs(X).max(),
+                                 np.min(np.var(X.reshape(len(X), -1), axis=0)), reg_covar)
+
+
+def check_not_collapsed_at_scale(covariances, covariance_type, largest_magnitude,
+                                 smallest_variance, reg_covar=None):
+    """:func:`check_not_collapsed` given the data's largest magnitude max|x| and the
+    variance of its narrowest feature, the numbers it needs of X (sums, so they can come
+    from chunks of the data)."""
     _check_covariance_type(covariance_type)
-    floor = resolution_floor(X)
+    floor = _floor_at(largest_magnitude)
     if covariance_type == "full":
         smallest = np.linalg.eigvalsh(covariances)[:, 0]
     elif covariance_type == "tied":
@@ -121,11 +135,13 @@ def check_not_collapsed(covariances, covariance_type, X, reg_covar=None):
         smallest = covariances
     if np.any(smallest <= floor):
         component = int(np.argmin(smallest))
-        if np.min(np.var(X, axis=0)) <= floor:
-            raise DegenerateComponentError(_data_resolution_message(X, floor), "data_resolution")
+        if smallest_variance <= floor:
+            raise DegenerateComponentError(
+                _data_resolution_message(largest_magnitude, smallest_variance, floor),
+                "data_resolution")
         if reg_covar is not None and 0 < reg_covar <= floor:
             raise DegenerateComponentError(
-                _reg_covar_resolution_message(component, X, floor, reg_covar),
+                _reg_covar_resolution_message(component, largest_magnitude, floor, reg_covar),
                 "reg_covar_resolution")
         raise DegenerateComponentError(_collapse_message(component))
 
@@ -346,6 +362,119 @@ def _update_variances_1d(x, responsibilities, counts, means):
     squared = np.subtract.outer(means, x).T
     squared *= squared
     return np.einsum("ij,ij->j", responsibilities, squared) / counts
+
+
+def gaussian_statistics(X, responsibilities, shift, covariance_type="full"):
+    """The sums over samples that eqs. 4-5 need, centred at ``shift``.
+
+    For a chunk of the data X (rows x_i) and responsibilities w_ij (sample
+    weights multiplied in):
+
+    - ``sum_deviations[j] = sum_i w_ij (x_i - c_j)``,
+    - ``sum_squares[j] = sum_i w_ij (x_i - c_j)(x_i - c_j)^T`` (full, tied) or
+      its diagonal (diag, spherical, and all types in 1-D),
+    - ``largest_magnitude = max_i |x_i|`` (for the collapse check),
+
+    where c_j = ``shift[j]`` is any point fixed before the pass; the EM loop
+    uses the previous means. Every entry adds over any split of the samples
+    (the largest magnitude combines by max), which is what lets EM run on
+    chunks. Centring at c_j rather than at 0 keeps the second moments
+    accurate for data far from the origin: the uncentred sum of x x^T would
+    lose every digit of a spread that is small next to the mean.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    responsibilities : ndarray of shape (n_samples, n_components)
+    shift : ndarray of shape (n_components, n_features)
+    covariance_type : {'full', 'tied', 'diag', 'spherical'}
+
+    Returns
+    -------
+    dict of ndarray
+    """
+    _check_covariance_type(covariance_type)
+    n_features = X.shape[1]
+    # Both sums are taken of x_i - c_j, never of x_i alone: sum_i w_ij x_i - N_j c_j would
+    # lose the digits of delta_j that the covariance needs.
+    if n_features == 1:
+        deviations = np.subtract.outer(X[:, 0], shift[:, 0])  # (n_samples, n_components)
+        sum_deviations = np.einsum("ij,ij->j", responsibilities, deviations)[:, np.newaxis]
+        deviations *= deviations
+        sum_squares = np.einsum("ij,ij->j", responsibilities, deviations)[:, np.newaxis]
+    else:
+        full = covariance_type in ("full", "tied")
+        sum_deviations = np.empty(shift.shape)
+        sum_squares = np.empty(shift.shape + ((n_features,) if full else ()))
+        for k, centre in enumerate(shift):
+            centred = X - centre
+            sum_deviations[k] = responsibilities[:, k] @ centred
+            if full:
+                sum_squares[k] = (responsibilities[:, k] * centred.T) @ centred
+            else:
+                sum_squares[k] = responsibilities[:, k] @ (centred * centred)
+    return {"sum_deviations": sum_deviations, "sum_squares": sum_squares,
+            "largest_magnitude": np.abs(X).max(initial=0.0)}
+
+
+def combine_gaussian_statistics(first, second):
+    """The statistics of two chunks together: sums add, the largest magnitude is the max."""
+    return {"sum_deviations": first["sum_deviations"] + second["sum_deviations"],
+            "sum_squares": first["sum_squares"] + second["sum_squares"],
+            "largest_magnitude": max(first["largest_magnitude"], second["largest_magnitude"])}
+
+
+def means_and_covariances_from_statistics(statistics, counts, shift, covariance_type="full",
+                                          reg_covar=0.0):
+    """Eqs. 4-5 from the sums of :func:`gaussian_statistics`.
+
+    With delta_j = sum_deviations[j] / N_j, the new mean is
+    mu_j = c_j + delta_j (eq. 4), and since sum_i w_ij (x_i - mu_j) = 0,
+    Sigma_j = sum_squares[j] / N_j - delta_j delta_j^T (eq. 5): the scatter
+    about c_j minus the part due to c_j not being the mean. Then tied, diag
+    and spherical are formed as in :func:`update_covariances`, and
+    ``reg_covar`` is added to every variance.
+
+    Returns
+    -------
+    means : ndarray of shape (n_components, n_features)
+    covariances : ndarray in the shape of ``covariance_type``
+    unregularised_variances : ndarray of shape (n_components, n_features)
+        The diagonal of each Sigma_j before ``reg_covar`` (for the collapse check's
+        message about the data's own spread).
+    """
+    _check_covariance_type(covariance_type)
+    delta = statistics["sum_deviations"] / counts[:, np.newaxis]
+    means = shift + delta
+    sum_squares = statistics["sum_squares"]
+    n_features = means.shape[1]
+    if sum_squares.ndim == 3:
+        full = sum_squares / counts[:, np.newaxis, np.newaxis]
+        full -= delta[:, :, np.newaxis] * delta[:, np.newaxis, :]
+        variances = np.diagonal(full, axis1=1, axis2=2).copy()
+        if covariance_type == "tied":
+            full = np.tensordot(counts, full, axes=1)[np.newaxis] / counts.sum()
+        full += reg_covar * np.eye(n_features)
+        return means, (full[0] if covariance_type == "tied" else full), variances
+    variances = sum_squares / counts[:, np.newaxis] - delta * delta
+    if n_features == 1:
+        shapes = {"full": (-1, 1, 1), "tied": (1, 1), "diag": (-1, 1), "spherical": (-1,)}
+        combined = variances[:, 0]
+        if covariance_type == "tied":
+            combined = np.array([counts @ combined / counts.sum()])
+        return means, (combined + reg_covar).reshape(shapes[covariance_type]), variances
+    combined = variances.mean(axis=1) if covariance_type == "spherical" else variances
+    return means, combined + reg_covar, variances
+
+
+def pooled_variances(counts, means, variances):
+    """Each feature's variance over all the data, from the components' (law of total variance).
+
+    sum_j N_j [sigma_jd^2 + (mu_jd - m_d)^2] / N, with m the overall mean.
+    """
+    total = counts.sum()
+    overall_mean = counts @ means / total
+    return counts @ (variances + (means - overall_mean) ** 2) / total
 
 
 def full_covariances(covariances, covariance_type, n_components, n_features):

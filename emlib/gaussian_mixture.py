@@ -9,8 +9,7 @@ written for ``sklearn.mixture.GaussianMixture`` runs unchanged on it.
 import numpy as np
 
 from . import validation as check
-from .em import fit_with_restarts
-from .estimator import MixtureEstimator, record_fit
+from .estimator import FitPlan, MixtureEstimator
 from .families.gaussian import GaussianFamily, gaussian_parameters
 from .gaussian import (
     DegenerateComponentError,
@@ -19,8 +18,8 @@ from .gaussian import (
     precisions_from_cholesky,
     update_means,
 )
-from .initialisation import INIT_METHODS, RESPONSIBILITY_STARTS, textbook_start
-from .likelihood import effective_counts, update_weights
+from .initialisation import INIT_METHODS, starting_responsibilities, textbook_start
+from .likelihood import effective_counts
 
 
 class GaussianMixture(MixtureEstimator):
@@ -107,7 +106,8 @@ class GaussianMixture(MixtureEstimator):
         self.verbose_interval = verbose_interval
 
     # ---------------------------------------------------------------- fitting
-    def _fit(self, X, sample_weight):
+    def _prepare(self, X, sample_weight):
+        """Validate the settings and the data; the family, the data and how to start."""
         self._check_parameters()
         dtype = check.output_dtype(X)
         X = check.check_magnitude(check.check_data(X))
@@ -120,32 +120,24 @@ class GaussianMixture(MixtureEstimator):
         # Huge or tiny weights are brought near 1 exactly (a power of two); ln L is scaled back.
         sample_weight, weight_exponent = check.rescale_sample_weight(sample_weight)
         family = GaussianFamily(self.covariance_type, self.reg_covar)
+        extra = {"dtype": dtype, "weight_exponent": weight_exponent}
         if self.warm_start and hasattr(self, "converged_"):
             check.check_n_features(X, self.n_features_in_, model=type(self).__name__)
             self._check_warm_start_matches(X.shape[1])
             previous_fit = (self.weights_, self._params())
+            return FitPlan(family, X, sample_weight, lambda rng: previous_fit, 1, X.shape[1],
+                           self.lower_bound_, extra)
+        given = self._check_initial_values(X.shape[1])
+        return FitPlan(family, X, sample_weight,
+                       lambda rng: self._start(X, sample_weight, family, rng, given),
+                       self.n_init, X.shape[1], -np.inf, extra)
 
-            def initialise(rng):
-                return previous_fit
-
-            n_init, previous = 1, self.lower_bound_
-        else:
-            given = self._check_initial_values(X.shape[1])
-
-            def initialise(rng):
-                return self._start(X, sample_weight, family, rng, given)
-
-            n_init, previous = self.n_init, -np.inf
-        result = fit_with_restarts(
-            family, X, initialise, n_init=n_init, rng=check.check_random_state(self.random_state),
-            sample_weight=sample_weight, tol=self.tol, max_iter=self.max_iter,
-            verbose=self.verbose, previous_lower_bound=previous)
+    def _store(self, result, plan):
         with np.errstate(over="ignore"):  # a total beyond float64 is -inf, its true size
-            result.log_likelihoods = np.ldexp(result.log_likelihoods, weight_exponent)
+            result.log_likelihoods = np.ldexp(result.log_likelihoods,
+                                              plan.extra["weight_exponent"])
         # Computed in float64; stored in float32 for float32 data, as scikit-learn does.
-        self._set_params(result.weights, result.params, dtype)
-        record_fit(self, result, X.shape[1])
-        return result
+        self._set_params(result.weights, result.params, plan.extra["dtype"])
 
     def _check_parameters(self):
         check.check_int(self.n_components, "n_components", 1)
@@ -219,10 +211,7 @@ class GaussianMixture(MixtureEstimator):
             if not need_covariances:
                 return weights, {"means": means}
             return weights, gaussian_parameters(means, covariances, kind)
-        resp = RESPONSIBILITY_STARTS[self.init_params](X, k, rng, sample_weight)
-        if sample_weight is not None:
-            resp = resp * sample_weight[:, np.newaxis]
-        weights = update_weights(resp)
+        weights, resp = starting_responsibilities(self.init_params, X, k, rng, sample_weight)
         if not need_covariances:
             return weights, {"means": update_means(X, resp, effective_counts(resp))}
         try:

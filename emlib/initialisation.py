@@ -9,6 +9,7 @@ parameters directly (the text's recipe).
 import numpy as np
 
 from .gaussian import update_covariances
+from .likelihood import update_weights
 from .validation import check_int, check_random_state
 
 
@@ -160,3 +161,20 @@ RESPONSIBILITY_STARTS = {
 
 #: Every value ``init_params`` accepts.
 INIT_METHODS = tuple(RESPONSIBILITY_STARTS) + ("textbook",)
+
+
+def starting_responsibilities(method, X, n_components, rng, sample_weight=None):
+    """Responsibilities from ``method`` (a key of :data:`RESPONSIBILITY_STARTS`) and the
+    weights they give (eq. 6), sample weights multiplied in: the first half of every
+    responsibility-based start. The family's ``initialise`` (one M-step) is the second.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_components,)
+    responsibilities : ndarray of shape (n_samples, n_components)
+        With the sample weights multiplied in, ready for an M-step.
+    """
+    resp = RESPONSIBILITY_STARTS[method](X, n_components, rng, sample_weight)
+    if sample_weight is not None:
+        resp = resp * sample_weight[:, np.newaxis]
+    return update_weights(resp), resp

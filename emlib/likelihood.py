@@ -1,14 +1,19 @@
 """The mixture likelihood (eq. 1), class probabilities (eq. 2) and weights (eq. 6).
 
-These functions do not care what the components are: they take the matrix of
-per-component log-densities ``log_densities[i, j] = ln p_j(x_i | theta_j)``,
-which a component family (Gaussian, Poisson, ...) computes, and the mixture
-weights ``alpha_j``.  Everything is done with logarithms so that a point far
-in the tail of every component still gets well-defined probabilities.
+Most of these functions do not care what the components are: they take the
+matrix of per-component log-densities ``log_densities[i, j] = ln p_j(x_i |
+theta_j)``, which a component family (Gaussian, Poisson, ...) computes, and the
+mixture weights ``alpha_j``.  Everything is done with logarithms so that a
+point far in the tail of every component still gets well-defined
+probabilities.  The EM lower bound F(q, theta) (Jensen's inequality on eq. 1)
+is here too, and, at the end, eq. 1 written for 1-D Gaussian components as
+the text first writes it (used by notebooks 01-03 and direct optimisation).
 """
 
 import numpy as np
+from scipy.special import xlogy
 
+from .gaussian import log_gaussian_densities
 from .validation import check_shape
 
 # Added to every effective count N_j (times the mean weight of a sample) so
@@ -181,9 +186,17 @@ def effective_counts(responsibilities):
     """
     check_shape(responsibilities, (None, None), "responsibilities",
                 " (n_samples, n_components)")
-    counts = responsibilities.sum(axis=0)
+    return counts_with_tiny(responsibilities.sum(axis=0), responsibilities.shape[0])
+
+
+def counts_with_tiny(counts, n_samples):
+    """N_j plus the tiny count of :func:`effective_counts`, from the raw sums N_j.
+
+    The form the EM loop uses: the raw N_j and the number of samples are
+    sums over the data, so they can come from chunks.
+    """
     total = counts.sum()
-    mean_weight = total / responsibilities.shape[0] if total > 0 else 1.0
+    mean_weight = total / n_samples if total > 0 else 1.0
     return counts + _TINY_COUNT * mean_weight
 
 
@@ -195,3 +208,123 @@ def update_weights(responsibilities):
     """
     counts = effective_counts(responsibilities)
     return counts / counts.sum()
+
+
+# --------------------------------------------------------------------------
+# The EM lower bound
+
+
+def lower_bound(log_densities, weights, class_probabilities):
+    """F(q, theta) = sum_ij q_ij ln(alpha_j p_j(x_i) / q_ij), the lower bound on ln L.
+
+    The inequality behind EM (notebook 03, section 6): the logarithm is
+    concave, so Jensen's inequality applied to the log of eq. 1 gives, for
+    any class probabilities q_ij (every row non-negative and summing to 1),
+
+        ln L(theta) >= F(q, theta),
+
+    with equality when q_ij are the responsibilities w_ij of eq. 2 at theta.
+    The E-step makes F touch ln L; the M-step (eqs. 4-6) maximises F over
+    theta with q held fixed; so ln L never decreases. F is also called the
+    evidence lower bound (ELBO) or the negative free energy. (It is not the
+    ``lower_bound_`` attribute of a fitted model, which is, as in
+    scikit-learn, the mean ln L per sample.)
+
+    Parameters
+    ----------
+    log_densities : ndarray of shape (n_samples, n_components)
+        ``ln p_j(x_i | theta_j)`` at the theta where F is evaluated.
+    weights : ndarray of shape (n_components,)
+        Mixture weights ``alpha_j`` at that theta.
+    class_probabilities : array-like of shape (n_samples, n_components)
+        The q_ij; often the responsibilities at another theta (the "old" one).
+        An entry q_ij = 0 contributes 0 (the limit of q ln(a / q)), even where
+        alpha_j p_j(x_i) = 0.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If ``class_probabilities`` has another shape than ``log_densities``,
+        or a row that is not a probability vector (an entry negative or not
+        finite, or a sum other than 1): F is then no bound on ln L.
+    """
+    terms = log_weighted_densities(log_densities, weights)
+    q = np.asarray(class_probabilities, dtype=float)
+    check_shape(q, terms.shape, "class_probabilities",
+                ", the shape of log_densities (one row of q_ij per sample)")
+    sums = q.sum(axis=1)
+    not_probabilities = (~np.isfinite(q).all(axis=1) | (q < 0).any(axis=1)
+                         | ~np.isclose(sums, 1.0, rtol=0, atol=1e-6))
+    if not_probabilities.any():
+        row = int(np.argmax(not_probabilities))
+        raise ValueError(
+            "class_probabilities must hold one probability vector per sample (entries "
+            f">= 0, each row summing to 1); row {row} is {q[row]}, summing to {sums[row]}.")
+    with np.errstate(invalid="ignore"):  # 0 * (-inf) where q_ij = 0 meets alpha_j p_j = 0
+        weighted = np.where(q > 0, q * terms, 0.0)
+    return float(weighted.sum() - xlogy(q, q).sum())
+
+
+# --------------------------------------------------------------------------
+# Eq. 1 for 1-D Gaussian components, in the text's (alpha, mu, sigma)
+
+
+def component_log_densities(x, means, sigmas):
+    """ln N(x_i | mu_j, sigma_j), the component densities of eq. 1, for 1-D data.
+
+    A thin 1-D front end to :func:`emlib.gaussian.log_gaussian_densities`
+    (one variance per component is its ``spherical`` layout) that takes the
+    standard deviations sigma_j, as the text writes N(x | mu, sigma).
+
+    Parameters
+    ----------
+    x : array-like of shape (n_samples,)
+        A scalar or any shape is read as that many 1-D samples.
+    means : array-like of shape (M,)
+    sigmas : array-like of shape (M,)
+        Positive standard deviations (not variances).
+
+    Returns
+    -------
+    ndarray of shape (n_samples, M)
+    """
+    x = np.asarray(x, dtype=float).reshape(-1, 1)
+    means = np.asarray(means, dtype=float).reshape(-1, 1)
+    variances = np.asarray(sigmas, dtype=float) ** 2
+    return log_gaussian_densities(x, means, variances, "spherical")
+
+
+def mixture_log_likelihood(x, weights, means, sigmas):
+    """ln L = sum_i ln sum_j alpha_j N(x_i | mu_j, sigma_j), eq. 1, for 1-D data.
+
+    Parameters
+    ----------
+    x : array-like of shape (n_samples,)
+    weights : array-like of shape (M,)
+        Non-negative. They are not required to sum to 1, so that a
+        constrained optimiser may step slightly off the constraint.
+    means : array-like of shape (M,)
+    sigmas : array-like of shape (M,)
+        Positive standard deviations.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        For a negative weight or a sigma that is not positive, rather than
+        returning NaN: an optimiser that steps there should stop.
+    """
+    weights = np.asarray(weights, dtype=float)
+    sigmas = np.asarray(sigmas, dtype=float)
+    if np.any(weights < 0):
+        raise ValueError(f"weights must be non-negative; got {weights}.")
+    if np.any(sigmas <= 0):
+        raise ValueError(f"sigmas must be positive standard deviations; got {sigmas}.")
+    return log_likelihood(component_log_densities(x, means, sigmas), weights)

@@ -10,17 +10,13 @@ picks the family, starts EM and exposes the result with scikit-learn's names.
 >>> model.rates_, model.weights_                                             # doctest: +SKIP
 """
 
-import numbers
-
 import numpy as np
 
 from . import validation as check
-from .em import fit_with_restarts
-from .estimator import MixtureEstimator, record_fit
+from .estimator import FitPlan, MixtureEstimator
 from .families import FAMILIES, Family, GaussianFamily
 from .families.gaussian import gaussian_parameters
-from .initialisation import RESPONSIBILITY_STARTS
-from .likelihood import update_weights
+from .initialisation import RESPONSIBILITY_STARTS, starting_responsibilities
 
 
 class Mixture(MixtureEstimator):
@@ -93,7 +89,8 @@ class Mixture(MixtureEstimator):
         self.verbose = verbose
 
     # ---------------------------------------------------------------- fitting
-    def _fit(self, X, sample_weight):
+    def _prepare(self, X, sample_weight):
+        """Validate the settings and the data; the family, the data and how to start."""
         family = self._check_parameters()
         X = family.check_data(check.check_magnitude(check.check_data(X)))
         sample_weight = None if sample_weight is None else check.check_sample_weight(
@@ -105,18 +102,14 @@ class Mixture(MixtureEstimator):
         n_used = X.shape[0] if sample_weight is None else int(np.count_nonzero(sample_weight))
         check.check_enough_samples(n_used, self.n_components)
         weights_init, params_init = self._check_initial_values(family, X.shape[1])
+        return FitPlan(
+            family, X, sample_weight,
+            lambda rng: self._start(family, X, sample_weight, rng, weights_init, params_init),
+            self.n_init, X.shape[1])
 
-        def initialise(rng):
-            return self._start(family, X, sample_weight, rng, weights_init, params_init)
-
-        result = fit_with_restarts(
-            family, X, initialise, n_init=self.n_init,
-            rng=check.check_random_state(self.random_state), sample_weight=sample_weight,
-            tol=self.tol, max_iter=self.max_iter, verbose=self.verbose)
-        self.family_ = family
+    def _store(self, result, plan):
+        self.family_ = plan.family
         self._set_params(result.weights, result.params)
-        record_fit(self, result, X.shape[1])
-        return result
 
     def _check_parameters(self):
         """Validate the constructor arguments; return the family object."""
@@ -126,12 +119,7 @@ class Mixture(MixtureEstimator):
         check.check_int(self.n_init, "n_init", 1)
         check.check_choice(self.init_params, "init_params",
                            ("auto",) + tuple(RESPONSIBILITY_STARTS))
-        if isinstance(self.verbose, (bool, np.bool_)):
-            pass  # True prints, as in scikit-learn
-        elif not isinstance(self.verbose, numbers.Integral) or self.verbose < 0:
-            raise (ValueError if isinstance(self.verbose, numbers.Integral) else TypeError)(
-                f"verbose must be an integer >= 0 (or a bool); got "
-                f"{self.verbose!r:.60} (type {type(self.verbose).__name__}).")
+        check.check_verbose(self.verbose, "verbose")
         return make_family(self.family)
 
     def _check_initial_values(self, family, n_features):
@@ -149,10 +137,9 @@ class Mixture(MixtureEstimator):
         method = self.init_params
         if method == "auto":
             method = getattr(family, "default_init", "kmeans")
-        resp = RESPONSIBILITY_STARTS[method](X, self.n_components, rng, sample_weight)
-        if sample_weight is not None:
-            resp = resp * sample_weight[:, np.newaxis]
-        weights = family.constrain_weights(update_weights(resp))
+        weights, resp = starting_responsibilities(method, X, self.n_components, rng,
+                                                  sample_weight)
+        weights = family.constrain_weights(weights)
         params = family.initialise(X, resp, rng)
         return (weights if weights_init is None else weights_init,
                 params if params_init is None else params_init)

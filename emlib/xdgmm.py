@@ -1,11 +1,14 @@
 """``XDGMM``: a Gaussian mixture fitted to data with known measurement errors.
 
-The class validates its input, builds the component family for the data
+The class validates its input into :class:`~emlib.deconvolution.Measurements`
+and fits them with the component family
 (:class:`~emlib.families.xd.ExtremeDeconvolutionFamily`, or
-:class:`~emlib.families.xd.Eq7Family` for the text's 1-D route) and hands
-the work to :func:`emlib.em.fit_with_restarts`, the EM loop every mixture in
-the course uses. The fitted ``means_`` and ``covariances_`` are *intrinsic*:
-the distribution of the true values, with the errors taken out.
+:class:`~emlib.families.xd.Eq7Family` for the text's 1-D route) through the
+one fit of :class:`~emlib.estimator.MixtureEstimator`, the EM loop every
+mixture in the course uses; scores, labels, samples, criteria and the
+canonical order come from that base too. The fitted ``means_`` and
+``covariances_`` are *intrinsic*: the distribution of the true values, with
+the errors taken out.
 
 Compared with astroML's ``XDGMM`` it computes responsibilities in log space,
 is vectorised over points and components, can regularise covariances, fix
@@ -25,23 +28,23 @@ import warnings
 
 import numpy as np
 from scipy.special import logsumexp
-from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.exceptions import NotFittedError
 
 from . import validation as check
-from .em import fit_with_restarts
-from .estimator import draw_samples, e_step_on_new_data, record_fit
+from .deconvolution import Measurements
+from .estimator import FitPlan, MixtureEstimator, draw_samples
 from .families.xd import Eq7Family, ExtremeDeconvolutionFamily
-from .information_criteria import aic, bic
+from .information_criteria import aic, bic, icl
 from .initialisation import kmeans_responsibilities
 from .likelihood import update_weights
 
 METHODS = ("xd", "eq7")
 # The fitted attributes and the names astroML gives them.
 _ALIASES = (("weights_", "alpha"), ("means_", "mu"), ("covariances_", "V"))
+_FIXED = ("fixed_weights", "fixed_means", "fixed_covariances")
 
 
-class XDGMM(DensityMixin, BaseEstimator):
+class XDGMM(MixtureEstimator):
     """Extreme deconvolution: a Gaussian mixture for the true values behind noisy data.
 
     Each sample x_i is modelled as x_i = R_i y_i + epsilon_i, with y_i drawn
@@ -162,19 +165,42 @@ class XDGMM(DensityMixin, BaseEstimator):
         If X is a data frame with string column names, they are kept as
         ``feature_names_in_`` and later data must have the same columns.
         """
+        self._fit_measurements(X, Xerr, projection, sample_weight, fixed_weights, fixed_means,
+                               fixed_covariances, R)
+        return self
+
+    def fit_predict(self, X, Xerr, projection=None, sample_weight=None, fixed_weights=None,
+                    fixed_means=None, fixed_covariances=None, *, R=None):
+        """Fit as :meth:`fit`, then return the most probable component of each sample."""
+        result = self._fit_measurements(X, Xerr, projection, sample_weight, fixed_weights,
+                                        fixed_means, fixed_covariances, R)
+        if result.responsibilities is None:  # chunked data: labels are computed lazily
+            return self.predict(X, Xerr, _projection_or_alias(projection, R))
+        return result.responsibilities.argmax(axis=1)
+
+    def _fit_measurements(self, X, Xerr, projection, sample_weight, fixed_weights, fixed_means,
+                          fixed_covariances, R):  # noqa: N803 (astroML's name)
         projection = _projection_or_alias(projection, R)
+        result = self._fit(X, sample_weight, per_sample={"Xerr": Xerr, "projection": projection},
+                           fixed_weights=fixed_weights, fixed_means=fixed_means,
+                           fixed_covariances=fixed_covariances)
+        check.record_feature_names(self, X)
+        return result
+
+    def _prepare(self, X, sample_weight, Xerr, projection=None, fixed_weights=None,
+                 fixed_means=None, fixed_covariances=None):
+        """Validate the settings and the measurements; the family, the data and how to start."""
         self._check_parameters()
-        frame = X  # a data frame's column names are kept once the fit succeeds
-        X, errors, projection = _check_measurements(X, Xerr, projection)
-        n_features = X.shape[1] if projection is None else projection.shape[2]
-        if self.method == "eq7" and (n_features != 1 or projection is not None):
+        data = _check_measurements(X, Xerr, projection)
+        n_features = data.n_features
+        if self.method == "eq7" and (n_features != 1 or data.projection is not None):
             raise ValueError(
                 "method='eq7' is the text's 1-D route: it needs 1-D data without a projection; "
-                f"got {n_features}-D data{' with a projection' if projection is not None else ''}. "
-                "Use method='xd'.")
+                f"got {n_features}-D data"
+                f"{' with a projection' if data.projection is not None else ''}. Use method='xd'.")
         sample_weight = None if sample_weight is None else check.check_sample_weight(
-            sample_weight, X.shape[0])
-        n_used = X.shape[0] if sample_weight is None else int(np.count_nonzero(sample_weight))
+            sample_weight, len(data))
+        n_used = len(data) if sample_weight is None else int(np.count_nonzero(sample_weight))
         check.check_enough_samples(n_used, self.n_components)
         initial = self._check_initial_values(n_features)
         fixed = {name: _check_fixed(value, name, self.n_components, initial[key], init_name)
@@ -182,32 +208,28 @@ class XDGMM(DensityMixin, BaseEstimator):
                      ("fixed_weights", fixed_weights, "weights", "weights_init"),
                      ("fixed_means", fixed_means, "means", "means_init"),
                      ("fixed_covariances", fixed_covariances, "covariances", "covariances_init"))}
-        if projection is not None:
+        if data.projection is not None:
             _check_projection_determines_parameters(
-                projection, sample_weight,
+                data.projection, sample_weight,
                 check_means=not _all_fixed(fixed["fixed_means"]),
                 check_covariances=not _all_fixed(fixed["fixed_covariances"]))
-        family = self._family(errors, projection, **fixed, weight_values=initial["weights"])
+        family_class = Eq7Family if self.method == "eq7" else ExtremeDeconvolutionFamily
+        family = family_class(self.reg_covar, **fixed, weight_values=initial["weights"])
+        data = family.check_data(data)
         # reg_covar competes with R V R^T + S: errors far larger than it leave it harmless.
-        mean_error_variance = np.diagonal(errors, axis1=1, axis2=2).mean(axis=0).min()
-        if projection is not None or \
+        mean_error_variance = np.diagonal(data.error_covariances, axis1=1,
+                                          axis2=2).mean(axis=0).min()
+        if data.projection is not None or \
                 self.reg_covar > check.REG_COVAR_WARNING_FRACTION * mean_error_variance:
-            check.check_reg_covar_scale(family.true_value_estimates(X), self.reg_covar,
+            check.check_reg_covar_scale(data.true_value_estimates(), self.reg_covar,
                                         sample_weight=sample_weight)
-        result = fit_with_restarts(
-            family, X, lambda rng: self._start(X, sample_weight, family, rng, initial),
-            n_init=self.n_init, rng=check.check_random_state(self.random_state),
-            sample_weight=sample_weight, tol=self.tol, max_iter=self.max_iter,
-            verbose=self.verbose)
-        self.weights_ = result.weights
-        self.means_ = result.params["means"]
-        self.covariances_ = result.params["covariances"]
-        record_fit(self, result, X.shape[1])
-        check.record_feature_names(self, frame)
-        self._fixed = fixed
-        self._set_by_hand = False
-        smallest = np.linalg.eigvalsh(self.covariances_)[:, 0]
-        self.at_boundary_ = smallest <= self.reg_covar * (1 + 1e-12)
+        return FitPlan(family, data, sample_weight,
+                       lambda rng: self._start(data, sample_weight, family, rng, initial),
+                       self.n_init, data.values.shape[1], extra={"fixed": fixed})
+
+    def _store(self, result, plan):
+        self._fixed = plan.extra["fixed"]
+        self._set_params(result.weights, result.params)
         if self.method == "eq7" and np.any(self.at_boundary_):
             warnings.warn(
                 f"Component(s) {np.flatnonzero(self.at_boundary_).tolist()} ended at zero "
@@ -215,12 +237,6 @@ class XDGMM(DensityMixin, BaseEstimator):
                 "allow, eq. 7 has no positive root, and the likelihood is largest at "
                 "sigma_j = 0. The width is not resolved by these data.",
                 UserWarning, stacklevel=check.user_stacklevel())
-        return self
-
-    def _family(self, errors, projection, **fixed):
-        if self.method == "eq7":
-            return Eq7Family(errors, self.reg_covar, **fixed)
-        return ExtremeDeconvolutionFamily(errors, projection, self.reg_covar, **fixed)
 
     def _check_parameters(self):
         check.check_int(self.n_components, "n_components", 1)
@@ -243,14 +259,14 @@ class XDGMM(DensityMixin, BaseEstimator):
                 self.covariances_init, "full", k, n_features, "covariances_init")
         return initial
 
-    def _start(self, X, sample_weight, family, rng, initial):
+    def _start(self, data, sample_weight, family, rng, initial):
         """k-means on (estimates of) the true values, one M-step, then the user's values."""
         if any(value is None for value in initial.values()):
-            resp = kmeans_responsibilities(family.true_value_estimates(X), self.n_components,
+            resp = kmeans_responsibilities(data.true_value_estimates(), self.n_components,
                                            rng, sample_weight)
             if sample_weight is not None:
                 resp = resp * sample_weight[:, np.newaxis]
-            weights, params = update_weights(resp), family.initialise(X, resp, rng)
+            weights, params = update_weights(resp), family.initialise(data, resp, rng)
         else:
             weights, params = None, {}
         weights = weights if initial["weights"] is None else initial["weights"]
@@ -259,33 +275,39 @@ class XDGMM(DensityMixin, BaseEstimator):
         return family.constrain_weights(weights), params
 
     # ------------------------------------------------------------- inference
-    def _checked_family(self, X, Xerr, projection):
-        """Validated data, the family convolving each component with its errors, the parameters."""
-        params = self._params()
-        check.check_feature_names(self, X)
-        X, errors, projection = _check_measurements(X, Xerr, projection)
-        if hasattr(self, "n_features_in_"):
-            check.check_n_features(X, self.n_features_in_)
-        n_true = params["means"].shape[1]
-        if projection is None and X.shape[1] != n_true:
-            raise ValueError(
-                f"X has {X.shape[1]} feature(s) but the model's components have {n_true} "
-                "coordinates; pass the projection that maps them to X's coordinates (or data "
-                f"with {n_true} features).")
-        if projection is not None and projection.shape[2] != n_true:
-            raise ValueError(f"projection maps {projection.shape[2]} true coordinates but the "
-                             f"model has {n_true}.")
-        return X, ExtremeDeconvolutionFamily(errors, projection), params
+    #: Inserted in the message for a sample of density 0, and the remedy.
+    _where = ", given its error Xerr[{i}],"
+    _fix = "Rescale the data and errors (e.g. divide both by the data's standard deviation)"
 
-    def _e_step(self, X, Xerr, projection):
-        X, family, params = self._checked_family(X, Xerr, projection)
-        return e_step_on_new_data(
-            family, X, self.weights_, params, where=", given its error Xerr[{i}],",
-            fix="Rescale the data and errors (e.g. divide both by the data's standard deviation)")
+    def _family(self):
+        """The fitted model's family: XD (eq. 7's model is the same), its fixed components."""
+        fixed = self.__dict__.get("_fixed") or {}
+        return ExtremeDeconvolutionFamily(fixed_means=fixed.get("fixed_means"),
+                                          fixed_covariances=fixed.get("fixed_covariances"))
+
+    def _e_step(self, X, **side):
+        self._params()  # first, so a model not (or partly) fitted gets XDGMM's own message
+        return super()._e_step(X, **side)
+
+    def _check_new_data(self, X, Xerr, projection=None):
+        """Validated measurements for predict and score (outputs in float64)."""
+        n_true = self._params()["means"].shape[1]
+        data = _check_measurements(X, Xerr, projection)
+        if hasattr(self, "n_features_in_"):
+            check.check_n_features(data.values, self.n_features_in_)
+        if data.projection is None and data.values.shape[1] != n_true:
+            raise ValueError(
+                f"X has {data.values.shape[1]} feature(s) but the model's components have "
+                f"{n_true} coordinates; pass the projection that maps them to X's coordinates "
+                f"(or data with {n_true} features).")
+        if data.projection is not None and data.n_features != n_true:
+            raise ValueError(f"projection maps {data.n_features} true coordinates but the "
+                             f"model has {n_true}.")
+        return data, np.float64
 
     def score_samples(self, X, Xerr, projection=None):
         """ln p(x_i) = ln sum_j alpha_j N(x_i | R_i mu_j, R_i V_j R_i^T + S_i), shape (n,)."""
-        return self._e_step(X, Xerr, projection)[0]
+        return self._e_step(X, Xerr=Xerr, projection=projection)[0]
 
     def score(self, X, Xerr, projection=None):
         """Mean ln p(x_i | theta) per sample."""
@@ -293,7 +315,7 @@ class XDGMM(DensityMixin, BaseEstimator):
 
     def predict_proba(self, X, Xerr, projection=None):
         """p(j | x_i) (eq. 2 with the convolved components), shape (n_samples, K)."""
-        return self._e_step(X, Xerr, projection)[1]
+        return self._e_step(X, Xerr=Xerr, projection=projection)[1]
 
     def predict(self, X, Xerr, projection=None):
         """The most probable component of each sample."""
@@ -310,10 +332,11 @@ class XDGMM(DensityMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples, n_components)
         """
-        X, family, params = self._checked_family(X, Xerr, projection)
+        check.check_feature_names(self, X)
+        data, _ = self._check_new_data(X, Xerr, projection)
         with np.errstate(divide="ignore"):  # a weight of 0 gives ln 0 = -inf, as in astroML
             log_weights = np.log(self.weights_)
-        return family.log_densities(X, params) + log_weights
+        return self._family().log_densities(data, self._params()) + log_weights
 
     def logL(self, X, Xerr, projection=None):  # noqa: N802 (astroML's name)
         """Total ln L = sum_i ln p(x_i) over the samples (eq. 1).
@@ -361,8 +384,7 @@ class XDGMM(DensityMixin, BaseEstimator):
             n_samples = int(np.prod(shape))
         rng = check.check_random_state(self.random_state if random_state is None
                                        else random_state)
-        draws, labels = draw_samples(ExtremeDeconvolutionFamily(None), self.weights_, params,
-                                     n_samples, rng)
+        draws, labels = draw_samples(self._family(), self.weights_, params, n_samples, rng)
         if shape is None:
             return draws, labels
         return draws.reshape(shape + (draws.shape[1],))
@@ -387,6 +409,16 @@ class XDGMM(DensityMixin, BaseEstimator):
             self._check_parameters_set_by_hand()
         return {"means": self.means_, "covariances": self.covariances_}
 
+    def _set_params(self, weights, params):
+        """Keep a fit (or a reordering of it); which components are at zero width follows."""
+        self.weights_ = weights
+        self.means_ = params["means"]
+        self.covariances_ = params["covariances"]
+        # Zero width: the smallest eigenvalue of V_j is reg_covar (what M-steps add to it).
+        self.at_boundary_ = np.linalg.eigvalsh(self.covariances_)[:, 0] <= \
+            self.reg_covar * (1 + 1e-12)
+        self._set_by_hand = False
+
     def _parameters_set_by_hand(self):
         return self.__dict__.get("_set_by_hand", False)
 
@@ -398,13 +430,9 @@ class XDGMM(DensityMixin, BaseEstimator):
         means = check.check_means(self.means_, n_components, n_features, "mu (means_)")
         covariances = check.check_covariance_matrices(self.covariances_, "full", n_components,
                                                       n_features, "V (covariances_)")
-        self.weights_, self.means_, self.covariances_ = weights, means, covariances
         # No fit held anything fixed or reached a boundary for these values.
-        self._fixed = {name: None for name in ("fixed_weights", "fixed_means",
-                                               "fixed_covariances")}
-        self.at_boundary_ = np.linalg.eigvalsh(covariances)[:, 0] <= \
-            self.reg_covar * (1 + 1e-12)
-        self._set_by_hand = False
+        self._fixed = dict.fromkeys(_FIXED)
+        self._set_params(weights, {"means": means, "covariances": covariances})
 
     def _set_by_alias(self, name, value, alias, ndim):
         array = check.check_data(value, name=alias, ensure_2d=False, any_ndim=True)
@@ -453,36 +481,45 @@ class XDGMM(DensityMixin, BaseEstimator):
         self._set_by_alias("covariances_", value, "V", (1, 3))
 
     # ------------------------------------------------------ model selection
-    def _n_parameters(self):
-        k, d = self.means_.shape
-        family = ExtremeDeconvolutionFamily(None, fixed_means=self._fixed["fixed_means"],
-                                            fixed_covariances=self._fixed["fixed_covariances"])
+    def n_parameters(self):
+        """Free parameters: the free means and covariances, plus the free weights less one.
+
+        Fixed weights are not counted, and the free ones sum to 1 minus the
+        fixed ones, so they bring one number fewer than there are of them.
+        """
+        params = self._params()
         fixed_weights = self._fixed["fixed_weights"]
-        free_weights = k - (0 if fixed_weights is None else int(np.sum(fixed_weights)))
-        # Free weights sum to 1 minus the fixed ones: one fewer free number.
-        return family.n_parameters(self._params()) + max(free_weights - 1, 0)
+        free_weights = len(self.weights_) - (0 if fixed_weights is None
+                                             else int(np.sum(fixed_weights)))
+        return self._family().n_parameters(params) + max(free_weights - 1, 0)
+
+    _n_parameters = n_parameters  # the private name GaussianMixture also answers to
 
     def aic(self, X, Xerr, projection=None):
         """Akaike information criterion on (X, Xerr) (smaller is better)."""
-        return aic(self.score_samples(X, Xerr, projection).sum(), self._n_parameters())
+        return aic(self.score_samples(X, Xerr, projection).sum(), self.n_parameters())
 
     def bic(self, X, Xerr, projection=None):
         """Bayesian information criterion on (X, Xerr) (smaller is better)."""
         log_density = self.score_samples(X, Xerr, projection)
-        return bic(log_density.sum(), self._n_parameters(), log_density.shape[0])
+        return bic(log_density.sum(), self.n_parameters(), log_density.shape[0])
+
+    def icl(self, X, Xerr, projection=None):
+        """Integrated completed likelihood on (X, Xerr): BIC plus twice the label entropy."""
+        log_density, resp = self._e_step(X, Xerr=Xerr, projection=projection)
+        return icl(log_density.sum(), self.n_parameters(), log_density.shape[0], resp)
 
     # ------------------------------------------------------------ ordering
     def sort_components(self):
-        """Reorder the components by their means (lexicographically in d-D), in place."""
-        self._params()
-        order = np.lexsort(self.means_.T[::-1])
-        self.weights_ = self.weights_[order]
-        self.means_ = self.means_[order]
-        self.covariances_ = self.covariances_[order]
-        self.at_boundary_ = self.at_boundary_[order]
+        """Reorder the components by their means (lexicographically in d-D), in place.
+
+        The base class reorders the parameters; the record of which
+        components the fit held fixed is reordered with them.
+        """
+        order = self._family().canonical_order(self._params())
         self._fixed = {name: None if mask is None else mask[order]
                        for name, mask in self._fixed.items()}
-        return self
+        return super().sort_components()
 
 
 # --------------------------------------------------------------------------
@@ -509,7 +546,8 @@ def _check_size(size):
 
 
 def _check_measurements(X, Xerr, projection):
-    """X as (n, d_obs), the errors as covariances (n, d_obs, d_obs), R as (n or 1, d_obs, d)."""
+    """Validated :class:`~emlib.deconvolution.Measurements`: X as (n, d_obs), the errors as
+    covariances (n, d_obs, d_obs), R as (n or 1, d_obs, d) or None."""
     X = check.check_magnitude(check.check_data(X))
     n_samples, n_observed = X.shape
     limit = check.magnitude_limit(n_samples, n_observed)
@@ -561,7 +599,7 @@ def _check_measurements(X, Xerr, projection):
                 f"projection must have shape ({n_observed}, d) or ({n_samples}, {n_observed}, d) "
                 f"to match X of shape {X.shape}; got {projection.shape}.")
         _check_noise_where_projection_is_blind(projection, errors)
-    return X, errors, projection
+    return Measurements(X, errors, projection)
 
 
 def _check_noise_where_projection_is_blind(projection, errors):

@@ -121,7 +121,7 @@ BAD_INPUT = [
     pytest.param(lambda: BernoulliFamily(min_probability=True), TypeError,
                  ["min_probability", "real number", "True", "bool"],
                  id="bernoulli-min_probability-bool"),
-    pytest.param(lambda: ExtremeDeconvolutionFamily(None, reg_covar=-1.0), ValueError,
+    pytest.param(lambda: ExtremeDeconvolutionFamily(reg_covar=-1.0), ValueError,
                  ["reg_covar", ">= 0", "-1.0"], id="xd-family-reg_covar"),
     pytest.param(lambda: GaussianFamily(reg_covar=-1), ValueError, ["reg_covar", ">= 0", "-1"],
                  id="gaussian-reg_covar-negative"),

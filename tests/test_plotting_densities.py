@@ -1,4 +1,4 @@
-"""Tests of emlib.plotting.densities: the numbers behind the curves, and what gets drawn.
+"""Tests of emlib.plotting.densities (and the curves of emlib.plotting.components it draws).
 
 References: scipy.stats.norm for densities, scikit-learn's predict_proba for
 class probabilities, numerical integration for areas.
@@ -12,7 +12,7 @@ from scipy import stats
 from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
 
 from emlib import GaussianMixture
-from emlib.plotting import densities
+from emlib.plotting import components, densities
 
 MIXTURE = (np.array([0.2, 0.5, 0.3]), np.array([2.0, -1.0, 4.0]), np.array([0.8, 1.2, 0.5]))
 
@@ -29,7 +29,7 @@ def _labelled_lines(ax):
 
 
 def test_parameters_from_a_tuple_are_sorted_by_mean():
-    weights, means, sigmas = densities.mixture_parameters(MIXTURE)
+    weights, means, sigmas = components.mixture_parameters(MIXTURE)
     np.testing.assert_array_equal(means, [-1.0, 2.0, 4.0])
     np.testing.assert_array_equal(weights, [0.5, 0.2, 0.3])
     np.testing.assert_array_equal(sigmas, [1.2, 0.8, 0.5])
@@ -39,7 +39,7 @@ def test_parameters_from_a_tuple_are_sorted_by_mean():
 @pytest.mark.parametrize("library", [GaussianMixture, SklearnGaussianMixture])
 def test_parameters_from_fitted_models(library, covariance_type, data):
     model = library(3, covariance_type=covariance_type, random_state=0).fit(data[:, None])
-    weights, means, sigmas = densities.mixture_parameters(model)
+    weights, means, sigmas = components.mixture_parameters(model)
     order = np.argsort(model.means_[:, 0])
     variances = np.broadcast_to(np.asarray(model.covariances_).ravel(), (3,))
     np.testing.assert_allclose(means, model.means_[order, 0])
@@ -50,29 +50,29 @@ def test_parameters_from_fitted_models(library, covariance_type, data):
 def test_parameters_refuse_a_two_dimensional_model_and_bad_tuples():
     two_d = GaussianMixture(2, random_state=0).fit(np.random.default_rng(1).normal(size=(50, 2)))
     with pytest.raises(ValueError, match="one feature"):
-        densities.mixture_parameters(two_d)
+        components.mixture_parameters(two_d)
     with pytest.raises(ValueError, match="same length"):
-        densities.mixture_parameters(([0.5, 0.5], [0.0], [1.0, 1.0]))
+        components.mixture_parameters(([0.5, 0.5], [0.0], [1.0, 1.0]))
     with pytest.raises(ValueError, match="positive"):
-        densities.mixture_parameters(([0.5, 0.5], [0.0, 1.0], [1.0, 0.0]))
+        components.mixture_parameters(([0.5, 0.5], [0.0, 1.0], [1.0, 0.0]))
     with pytest.raises(TypeError, match="tuple"):
-        densities.mixture_parameters("not a model")
+        components.mixture_parameters("not a model")
 
 
 def test_density_curves_match_scipy_and_integrate_to_the_weights():
     grid = np.linspace(-10, 12, 8001)
-    total, components = densities.mixture_density_curves(grid, MIXTURE)
-    weights, means, sigmas = densities.mixture_parameters(MIXTURE)
+    total, parts = components.mixture_density_curves(grid, MIXTURE)
+    weights, means, sigmas = components.mixture_parameters(MIXTURE)
     expected = np.array([w * stats.norm.pdf(grid, m, s) for w, m, s in zip(weights, means, sigmas)])
-    np.testing.assert_allclose(components, expected, rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(parts, expected, rtol=1e-12, atol=1e-300)
     np.testing.assert_allclose(total, expected.sum(axis=0), rtol=1e-12)
-    np.testing.assert_allclose(np.trapezoid(components, grid, axis=1), weights, rtol=1e-6)
+    np.testing.assert_allclose(np.trapezoid(parts, grid, axis=1), weights, rtol=1e-6)
 
 
 def test_responsibility_curves_match_scikit_learn(data):
     model = SklearnGaussianMixture(3, random_state=0).fit(data[:, None])
     grid = np.linspace(-5, 7, 300)
-    curves = densities.responsibility_curves(grid, model)
+    curves = components.responsibility_curves(grid, model)
     order = np.argsort(model.means_[:, 0])
     np.testing.assert_allclose(curves, model.predict_proba(grid[:, None])[:, order].T, atol=1e-10)
     np.testing.assert_allclose(curves.sum(axis=0), 1.0)
@@ -120,7 +120,7 @@ def test_responsibilities_draw_one_curve_per_component_plus_sum_and_rug(data):
     lines = _labelled_lines(ax)
     assert [line.get_label() for line in lines] == [
         r"$p(j=1 \mid x)$", r"$p(j=2 \mid x)$", r"$p(j=3 \mid x)$", r"$\sum_j p(j \mid x)$", "data"]
-    curves = densities.responsibility_curves(grid, MIXTURE)
+    curves = components.responsibility_curves(grid, MIXTURE)
     for line, curve in zip(lines[:3], curves):
         np.testing.assert_allclose(line.get_ydata(), curve)
     np.testing.assert_allclose(lines[3].get_ydata(), 1.0)

@@ -7,6 +7,7 @@ from scipy.stats import chi2, multivariate_normal
 from emlib import GaussianMixture
 from emlib.datasets import correlated_clusters
 from emlib.gaussian import full_covariances, log_gaussian_densities
+from emlib.plotting import components
 from emlib.plotting import multivariate as mv
 
 
@@ -33,7 +34,7 @@ def patch_boundary(patch, n_points=50):
 @pytest.mark.parametrize("n_std", [1.0, 2.0])
 def test_ellipse_axes_of_a_known_covariance(degrees, n_std):
     cov = covariance_from_axes(2.0, 0.5, degrees)
-    semi_major, semi_minor, angle = mv.ellipse_axes(cov, n_std)
+    semi_major, semi_minor, angle = components.ellipse_axes(cov, n_std)
     assert semi_major == pytest.approx(2.0 * n_std)
     assert semi_minor == pytest.approx(0.5 * n_std)
     assert angle == pytest.approx(degrees)
@@ -41,14 +42,14 @@ def test_ellipse_axes_of_a_known_covariance(degrees, n_std):
 
 def test_ellipse_angle_is_folded_into_minus_90_to_90():
     # an axis at 120 degrees is the same axis as at -60 degrees
-    _, _, angle = mv.ellipse_axes(covariance_from_axes(3.0, 1.0, 120.0))
+    _, _, angle = components.ellipse_axes(covariance_from_axes(3.0, 1.0, 120.0))
     assert angle == pytest.approx(-60.0)
-    _, _, angle = mv.ellipse_axes(covariance_from_axes(3.0, 1.0, 90.0))
+    _, _, angle = components.ellipse_axes(covariance_from_axes(3.0, 1.0, 90.0))
     assert angle == pytest.approx(90.0)
 
 
 def test_ellipse_of_uncorrelated_covariance_is_axis_aligned():
-    semi_major, semi_minor, angle = mv.ellipse_axes(np.diag([1.0, 9.0]))
+    semi_major, semi_minor, angle = components.ellipse_axes(np.diag([1.0, 9.0]))
     assert (semi_major, semi_minor) == pytest.approx((3.0, 1.0))
     assert abs(angle) == pytest.approx(90.0)
 
@@ -59,7 +60,7 @@ def test_drawn_ellipse_is_the_mahalanobis_contour(n_std):
     # (x - mu)^T Sigma^-1 (x - mu) = n_std^2.
     mean = np.array([1.0, -2.0])
     cov = np.array([[2.5, 1.5], [1.5, 1.2]])
-    points = patch_boundary(mv.covariance_ellipse(mean, cov, n_std))
+    points = patch_boundary(components.covariance_ellipse(mean, cov, n_std))
     centred = points - mean
     mahalanobis = np.einsum("ij,ij->i", centred, np.linalg.solve(cov, centred.T).T)
     np.testing.assert_allclose(mahalanobis, n_std**2, rtol=1e-9)
@@ -70,7 +71,7 @@ def test_one_sigma_ellipse_holds_39_percent_in_2d():
     rng = np.random.default_rng(1)
     cov = covariance_from_axes(1.5, 0.4, 25.0)
     draws = rng.multivariate_normal([0.0, 0.0], cov, 40_000)
-    semi_major, semi_minor, angle = mv.ellipse_axes(cov, 1.0)
+    semi_major, semi_minor, angle = components.ellipse_axes(cov, 1.0)
     along = draws @ rotation(angle)  # coordinates along the ellipse's axes
     inside = (along[:, 0] / semi_major) ** 2 + (along[:, 1] / semi_minor) ** 2 <= 1
     assert inside.mean() == pytest.approx(chi2.cdf(1.0, df=2), abs=0.01)
@@ -78,9 +79,9 @@ def test_one_sigma_ellipse_holds_39_percent_in_2d():
 
 def test_ellipse_axes_refuses_bad_matrices():
     with pytest.raises(ValueError, match="2 x 2"):
-        mv.ellipse_axes(np.eye(3))
-    with pytest.raises(ValueError, match="positive definite"):
-        mv.ellipse_axes(np.array([[1.0, 2.0], [2.0, 1.0]]))
+        components.ellipse_axes(np.eye(3))
+    with pytest.raises(ValueError, match="positive semi-definite"):
+        components.ellipse_axes(np.array([[1.0, 2.0], [2.0, 1.0]]))
 
 
 # ------------------------------------------------------ covariance expansion
@@ -115,7 +116,7 @@ def test_full_covariances_by_hand():
 
 def test_classification_uncertainty():
     resp = np.array([[1.0, 0.0, 0.0], [0.5, 0.3, 0.2], [1 / 3, 1 / 3, 1 / 3]])
-    np.testing.assert_allclose(mv.classification_uncertainty(resp), [0.0, 0.5, 2 / 3])
+    np.testing.assert_allclose(components.classification_uncertainty(resp), [0.0, 0.5, 2 / 3])
 
 
 # ------------------------------------------------------------------- figures
@@ -155,7 +156,7 @@ def test_plot_colours_do_not_depend_on_numbering():
 def test_uncertainty_plot_makes_doubtful_points_bigger(data_and_model):
     X, model = data_and_model
     ax = mv.plot_uncertainty(X, model)
-    doubt = mv.classification_uncertainty(model.predict_proba(X))
+    doubt = components.classification_uncertainty(model.predict_proba(X))
     sizes, doubts = [], []
     hard = model.predict(X)
     for collection, k in zip(ax.collections, np.lexsort(model.means_.T[::-1])):

@@ -5,6 +5,7 @@ import numbers
 import numpy as np
 
 from .. import validation as check
+from ..likelihood import effective_counts
 
 
 def as_data(X):
@@ -60,9 +61,19 @@ def check_setting(value, name, family_name, low, high=None, *, low_open=False,
 class Family:
     """Base class for a family of mixture components.
 
-    Subclasses implement :meth:`log_densities`, :meth:`maximise` and
-    :meth:`sample`; the defaults of the others suit most families.
+    A family holds settings only, never data: everything per sample
+    (measurement errors, sample weights) travels with the data. Subclasses
+    implement :meth:`log_densities` (the E-step's input), :meth:`statistics`
+    (sums over the samples, weighted by the responsibilities, which add up
+    over any split of the data), :meth:`parameters` (the M-step as a
+    function of those sums) and :meth:`sample`; the defaults of the others
+    suit most families.
     """
+
+    #: The M-step is a function of sums that add over chunks of the data (see
+    #: :mod:`emlib.backends`). A family whose M-step needs the data themselves
+    #: (the text's eq.-7 route) sets this to False and runs in memory only.
+    additive = True
 
     #: Name used in messages and by :class:`emlib.Mixture`.
     name = "family"
@@ -82,15 +93,60 @@ class Family:
 
     def _missing(self, method):
         return NotImplementedError(
-            f"{type(self).__name__} does not implement {method}(), which every family must "
+            f"{type(self).__name__} does not implement {method}, which every family must "
             "provide (see emlib.families.base.Family); use one of emlib.families.FAMILIES or "
             "write that method.")
 
     def log_densities(self, X, params):
-        raise self._missing("log_densities")
+        """ln p_j(x_i | theta_j), shape (n_samples, n_components)."""
+        raise self._missing("log_densities()")
+
+    def e_step_terms(self, X, params):
+        """The log-densities, and any per-sample quantity :meth:`statistics` reuses.
+
+        Returns ``(log_densities, reuse)``; ``reuse`` is handed back to
+        :meth:`statistics` of the same pass (never stored on the family). The
+        default has nothing to reuse.
+        """
+        return self.log_densities(X, params), None
+
+    def statistics(self, X, responsibilities, params, reuse=None):
+        """Sufficient statistics: sums over the samples weighted by the responsibilities.
+
+        Parameters
+        ----------
+        X : the data (or one chunk of them)
+        responsibilities : ndarray of shape (n_samples, n_components)
+            w_ij, with any sample weights already multiplied in.
+        params : dict
+            The parameters of the E-step that gave the responsibilities.
+        reuse : object, optional
+            What :meth:`e_step_terms` returned beside the log-densities.
+
+        Returns
+        -------
+        dict of ndarray
+            Sums over samples, so that the statistics of two chunks combine
+            (:meth:`combine_statistics`) into those of both.
+        """
+        raise self._missing("statistics() and parameters() (or maximise())")
+
+    def combine_statistics(self, first, second):
+        """The statistics of two chunks together: entrywise sums."""
+        return {name: first[name] + second[name] for name in first}
+
+    def parameters(self, statistics, counts, params):
+        """The M-step: new component parameters from the statistics of all the data.
+
+        ``counts`` are the effective N_j (:func:`emlib.likelihood.counts_with_tiny`);
+        ``params`` the parameters the statistics were computed at.
+        """
+        raise self._missing("parameters() (or maximise())")
 
     def maximise(self, X, responsibilities, params):
-        raise self._missing("maximise")
+        """The M-step in memory: :meth:`parameters` of the statistics of all of X."""
+        statistics = self.statistics(X, responsibilities, params)
+        return self.parameters(statistics, effective_counts(responsibilities), params)
 
     def constrain_weights(self, weights):
         """The weights after eq. 6; a family holding some weights fixed overrides this."""
@@ -110,7 +166,7 @@ class Family:
         return sum(np.asarray(value).size for value in params.values())
 
     def sample(self, rng, params, component, n_samples):
-        raise self._missing("sample")
+        raise self._missing("sample()")
 
     def canonical_order(self, params):
         """A permutation that puts the components in a canonical order.

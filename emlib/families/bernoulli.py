@@ -36,7 +36,6 @@ decreases ln L, and when no probability reaches the clip nothing changes.
 
 import numpy as np
 
-from ..likelihood import effective_counts
 from .base import Family, as_data, check_entries, check_setting
 
 #: Default smallest probability a Bernoulli component may give a feature.
@@ -77,8 +76,12 @@ def update_means(X, responsibilities, counts, min_probability=MIN_PROBABILITY):
     -------
     ndarray of shape (n_components, n_features)
     """
-    means = responsibilities.T @ X / counts[:, np.newaxis]
-    return np.clip(means, min_probability, 1.0 - min_probability)
+    return means_from_sums(responsibilities.T @ X, counts, min_probability)
+
+
+def means_from_sums(weighted_sums, counts, min_probability=MIN_PROBABILITY):
+    """mu_jd = sum_i w_ij x_id / N_j from the sums, clipped as in :func:`update_means`."""
+    return np.clip(weighted_sums / counts[:, np.newaxis], min_probability, 1.0 - min_probability)
 
 
 def check_binary(X, family_name="bernoulli"):
@@ -121,9 +124,13 @@ class BernoulliFamily(Family):
     def log_densities(self, X, params):
         return log_bernoulli_densities(X, params["means"])
 
-    def maximise(self, X, responsibilities, params):
-        counts = effective_counts(responsibilities)
-        return {"means": update_means(X, responsibilities, counts, self.min_probability)}
+    def statistics(self, X, responsibilities, params, reuse=None):
+        """sum_i w_ij x_id: how often each feature is 1 in each component, weighted."""
+        return {"weighted_sums": responsibilities.T @ X}
+
+    def parameters(self, statistics, counts, params):
+        return {"means": means_from_sums(statistics["weighted_sums"], counts,
+                                         self.min_probability)}
 
     def sample(self, rng, params, component, n_samples):
         means = params["means"][component]

@@ -25,8 +25,7 @@ derivative, -sum_i w_ij / lambda_j^2, is negative: a maximum.
 
 import numpy as np
 
-from ..gaussian import DegenerateComponentError, update_means
-from ..likelihood import effective_counts
+from ..gaussian import DegenerateComponentError
 from .base import Family, as_data, check_entries
 
 
@@ -68,7 +67,15 @@ def update_rates(X, responsibilities, counts):
         If a component's weighted mean waiting time is 0: its rate would be
         infinite (it sits on zeros only, and ln L has no maximum).
     """
-    mean_times = update_means(X, responsibilities, counts)  # eq. 4: weighted mean times
+    return rates_from_sums(responsibilities.T @ X, counts)
+
+
+def rates_from_sums(weighted_sums, counts):
+    """lambda_j = N_j / sum_i w_ij x_i from the sums (the form the EM loop uses).
+
+    Raises :class:`DegenerateComponentError` as :func:`update_rates`.
+    """
+    mean_times = weighted_sums / counts[:, np.newaxis]  # eq. 4: weighted mean times
     if np.any(mean_times <= 0):
         component = int(np.argwhere(mean_times <= 0)[0, 0])
         raise DegenerateComponentError(
@@ -104,9 +111,12 @@ class ExponentialFamily(Family):
     def log_densities(self, X, params):
         return log_exponential_densities(X, params["rates"])
 
-    def maximise(self, X, responsibilities, params):
-        counts = effective_counts(responsibilities)
-        return {"rates": update_rates(X, responsibilities, counts)}
+    def statistics(self, X, responsibilities, params, reuse=None):
+        """sum_i w_ij x_i, the weighted total waiting time of each component."""
+        return {"weighted_sums": responsibilities.T @ X}
+
+    def parameters(self, statistics, counts, params):
+        return {"rates": rates_from_sums(statistics["weighted_sums"], counts)}
 
     def sample(self, rng, params, component, n_samples):
         rates = params["rates"][component]

@@ -4,11 +4,14 @@ import numpy as np
 
 from .. import validation as check
 from ..gaussian import (
-    check_not_collapsed,
+    check_not_collapsed_at_scale,
+    combine_gaussian_statistics,
+    gaussian_statistics,
     log_gaussian_densities_from_cholesky,
+    means_and_covariances_from_statistics,
+    pooled_variances,
     precision_cholesky,
     sample_gaussian,
-    update_covariances,
     update_means,
 )
 from ..likelihood import effective_counts
@@ -47,13 +50,28 @@ class GaussianFamily(Family):
         return log_gaussian_densities_from_cholesky(
             X, params["means"], params["precisions_cholesky"], self.covariance_type)
 
-    def maximise(self, X, responsibilities, params):
-        counts = effective_counts(responsibilities)
-        means = update_means(X, responsibilities, counts)
-        covariances = update_covariances(
-            X, responsibilities, counts, means, self.covariance_type, self.reg_covar)
-        check_not_collapsed(covariances, self.covariance_type, X, self.reg_covar)
+    def statistics(self, X, responsibilities, params, reuse=None):
+        """The sums of eqs. 4-5, centred at the previous means (see :func:`gaussian_statistics`)."""
+        return gaussian_statistics(X, responsibilities, params["means"], self.covariance_type)
+
+    def combine_statistics(self, first, second):
+        return combine_gaussian_statistics(first, second)
+
+    def parameters(self, statistics, counts, params):
+        means, covariances, variances = means_and_covariances_from_statistics(
+            statistics, counts, params["means"], self.covariance_type, self.reg_covar)
+        check_not_collapsed_at_scale(
+            covariances, self.covariance_type, statistics["largest_magnitude"],
+            pooled_variances(counts, means, variances).min(), self.reg_covar)
         return gaussian_parameters(means, covariances, self.covariance_type)
+
+    def maximise(self, X, responsibilities, params):
+        """The M-step in memory; from a start (``params`` None) the sums are centred at
+        eq. 4's means, so this is eqs. 4-5 exactly as written."""
+        if params is None:
+            params = {"means": update_means(X, responsibilities,
+                                            effective_counts(responsibilities))}
+        return super().maximise(X, responsibilities, params)
 
     def n_parameters(self, params):
         n_components, n_features = params["means"].shape

@@ -29,7 +29,6 @@ import numpy as np
 from scipy.special import gammaln, xlogy
 
 from ..gaussian import update_means
-from ..likelihood import effective_counts
 from .base import Family, as_data, check_entries
 
 
@@ -98,9 +97,12 @@ class PoissonFamily(Family):
     def log_densities(self, X, params):
         return log_poisson_densities(X, params["rates"])
 
-    def maximise(self, X, responsibilities, params):
-        counts = effective_counts(responsibilities)
-        return {"rates": update_rates(X, responsibilities, counts)}
+    def statistics(self, X, responsibilities, params, reuse=None):
+        """sum_i w_ij x_i, the numerator of eq. 4 (a Poisson rate is a mean)."""
+        return {"weighted_sums": responsibilities.T @ X}
+
+    def parameters(self, statistics, counts, params):
+        return {"rates": statistics["weighted_sums"] / counts[:, np.newaxis]}
 
     def sample(self, rng, params, component, n_samples):
         rates = params["rates"][component]

@@ -48,6 +48,8 @@ from scipy.special import digamma, gammaln
 from .. import validation as check
 from ..gaussian import (
     DegenerateComponentError,
+    gaussian_statistics,
+    means_and_covariances_from_statistics,
     precision_cholesky,
     update_covariances,
     update_means,
@@ -94,8 +96,13 @@ def log_student_t_densities(X, means, precisions_cholesky, dofs):
     -------
     ndarray of shape (n_samples, n_components)
     """
-    n_features = X.shape[1]
     distances = squared_mahalanobis(X, means, precisions_cholesky)
+    return log_student_t_densities_from_distances(distances, precisions_cholesky, dofs)
+
+
+def log_student_t_densities_from_distances(distances, precisions_cholesky, dofs):
+    """:func:`log_student_t_densities` given the squared Mahalanobis distances delta_ij."""
+    n_features = precisions_cholesky.shape[1]
     # -(1/2) ln det Sigma_j = ln det P_j = sum of the log-diagonal of P_j
     log_det = np.log(np.diagonal(precisions_cholesky, axis1=1, axis2=2)).sum(axis=1)
     normalisation = (gammaln(0.5 * (dofs + n_features)) - gammaln(0.5 * dofs)
@@ -153,6 +160,11 @@ def update_dofs(responsibilities, scale_weights, counts, old_dofs, n_features,
     bounds the maximiser within them is the bound it points to.
     """
     mean_terms = (responsibilities * (np.log(scale_weights) - scale_weights)).sum(axis=0) / counts
+    return dofs_from_mean_terms(mean_terms, old_dofs, n_features, bounds)
+
+
+def dofs_from_mean_terms(mean_terms, old_dofs, n_features, bounds=DOF_BOUNDS):
+    """:func:`update_dofs` given c_j = sum_i w_ij (ln u_ij - u_ij) / N_j (sums, from chunks)."""
     dofs = np.empty_like(old_dofs, dtype=float)
     low, high = bounds
     for k, (old, term) in enumerate(zip(old_dofs, mean_terms)):
@@ -228,8 +240,13 @@ class StudentTFamily(Family):
         return self
 
     def log_densities(self, X, params):
-        return log_student_t_densities(X, params["means"], params["precisions_cholesky"],
-                                       params["dofs"])
+        return self.e_step_terms(X, params)[0]
+
+    def e_step_terms(self, X, params):
+        """The log-densities and the distances delta_ij, which the M-step's u_ij reuse."""
+        distances = squared_mahalanobis(X, params["means"], params["precisions_cholesky"])
+        return log_student_t_densities_from_distances(
+            distances, params["precisions_cholesky"], params["dofs"]), distances
 
     def initialise(self, X, responsibilities, rng):
         """Weighted means and covariances of the starting classes (u_ij = 1), nu = dof_init."""
@@ -238,17 +255,35 @@ class StudentTFamily(Family):
         scales = update_covariances(X, responsibilities, counts, centres, "full", self.reg_covar)
         return student_t_parameters(centres, scales, np.full(len(counts), float(self.dof_init)))
 
-    def maximise(self, X, responsibilities, params):
-        n_features = X.shape[1]
-        counts = effective_counts(responsibilities)
-        # The E-step for the hidden precision factors, at the current parameters.
-        distances = squared_mahalanobis(X, params["means"], params["precisions_cholesky"])
-        scale_weights = latent_scale_weights(distances, params["dofs"], n_features)
-        centres = update_centres(X, responsibilities, scale_weights)
-        scales = update_scales(X, responsibilities, scale_weights, counts, centres,
-                               self.reg_covar)
-        dofs = update_dofs(responsibilities, scale_weights, counts, params["dofs"], n_features,
-                           self.dof_bounds)
+    def statistics(self, X, responsibilities, params, reuse=None):
+        """The ECM M-step's sums, with the hidden precision factors u_ij of this E-step.
+
+        ``scaled_counts`` = sum_i w_ij u_ij; ``sum_deviations`` and ``sum_squares``
+        as in :func:`emlib.gaussian.gaussian_statistics` with weights w_ij u_ij,
+        centred at the previous centres; ``sum_log_u_minus_u`` = sum_i w_ij
+        (ln u_ij - u_ij), for the degrees of freedom.
+        """
+        distances = reuse if reuse is not None else squared_mahalanobis(
+            X, params["means"], params["precisions_cholesky"])
+        scale_weights = latent_scale_weights(distances, params["dofs"], X.shape[1])
+        weights = responsibilities * scale_weights
+        sums = gaussian_statistics(X, weights, params["means"], "full")
+        del sums["largest_magnitude"]  # Student-t scales have their own collapse check
+        sums["scaled_counts"] = weights.sum(axis=0)
+        sums["sum_log_u_minus_u"] = (
+            responsibilities * (np.log(scale_weights) - scale_weights)).sum(axis=0)
+        return sums
+
+    def parameters(self, statistics, counts, params):
+        scaled_counts = statistics["scaled_counts"]
+        # eqs. 4-5 with weights w_ij u_ij give the centres and sum w u (x-mu)(x-mu)^T / sum w u
+        centres, scatter, _ = means_and_covariances_from_statistics(
+            statistics, scaled_counts, params["means"], "full")
+        n_features = centres.shape[1]
+        scales = scatter * (scaled_counts / counts)[:, np.newaxis, np.newaxis]
+        scales += self.reg_covar * np.eye(n_features)
+        dofs = dofs_from_mean_terms(statistics["sum_log_u_minus_u"] / counts, params["dofs"],
+                                    n_features, self.dof_bounds)
         return student_t_parameters(centres, scales, dofs)
 
     def n_parameters(self, params):

@@ -9,31 +9,32 @@ values y_i, observed as x_i = R_i y_i + epsilon_i with epsilon_i ~ N(0, S_i)
 - :class:`Eq7Family`: the text's route in 1-D, the precision-weighted mean
   update followed by eq. 7 (sign corrected) solved numerically for sigma_j^2.
 
-Unlike the plain families, these hold per-sample information (the error
-covariances S_i and projections R_i), so a family object is built for one
-data set: ``log_densities(X, params)`` and ``maximise(X, ...)`` must be given
-the X whose errors it holds. To score new data, build a new family.
+Like every family they hold settings only. The data are a
+:class:`~emlib.deconvolution.Measurements`: the x_i with their own S_i and
+R_i, so one family object fits, scores and samples any data set.
 
 Parameters (``params``) are ``means`` (K, d) and ``covariances`` (K, d, d),
 the intrinsic mu_j and V_j; in 1-D ``covariances[j, 0, 0]`` is sigma_j^2.
 
 Some components can be held fixed. Fixed means and covariances are simply
-carried over by ``maximise``; fixed weights need the loop's weight update
+carried over by the M-step; fixed weights need the loop's weight update
 (eq. 6) to be corrected, which :meth:`ExtremeDeconvolutionFamily.constrain_weights`
-does (the EM loop calls it if a family has it).
+does.
 """
 
 import numpy as np
 
 # The unchecked kernels of the eq.-7 functions: XDGMM has validated the data once.
 from ..deconvolution import (
+    Measurements,
     _eq7_mean_update as eq7_mean_update,
     _log_convolved_densities_1d as log_convolved_densities_1d,
     _solve_eq7_variance as solve_eq7_variance,
     convolved_terms,
+    xd_covariances_from_statistics,
     xd_expected_values,
-    xd_update_covariances,
-    xd_update_means,
+    xd_means_from_statistics,
+    xd_statistics,
 )
 from ..gaussian import update_covariances, update_means
 from ..likelihood import effective_counts
@@ -44,15 +45,20 @@ def _mask(values, n_components):
     return np.zeros(n_components, bool) if values is None else np.asarray(values, bool)
 
 
+def _keep_fixed(new, old, fixed):
+    """``new`` with the entries of the components marked in ``fixed`` taken from ``old``."""
+    if fixed is None or not np.any(fixed):
+        return new
+    return np.where(np.reshape(fixed, (-1,) + (1,) * (new.ndim - 1)), old, new)
+
+
 class ExtremeDeconvolutionFamily(Family):
-    """Extreme deconvolution (Bovy, Hogg & Roweis 2011) for one data set.
+    """Extreme deconvolution (Bovy, Hogg & Roweis 2011): Gaussians seen through errors.
+
+    The data are :class:`~emlib.deconvolution.Measurements` (x_i, S_i, R_i).
 
     Parameters
     ----------
-    error_covariances : ndarray of shape (n_samples, d_obs, d_obs)
-        S_i, each symmetric positive semi-definite.
-    projection : ndarray of shape (n_samples, d_obs, d) or (1, d_obs, d), or None
-        R_i (None: the identity).
     reg_covar : float
         Added to the diagonal of every V_j after each M-step.
     fixed_weights, fixed_means, fixed_covariances : bool array of shape (K,), optional
@@ -63,62 +69,71 @@ class ExtremeDeconvolutionFamily(Family):
 
     name = "extreme deconvolution"
 
-    def __init__(self, error_covariances, projection=None, reg_covar=0.0, *,
-                 fixed_weights=None, fixed_means=None, fixed_covariances=None,
-                 weight_values=None):
-        self.error_covariances = error_covariances
-        self.projection = projection
+    def __init__(self, reg_covar=0.0, *, fixed_weights=None, fixed_means=None,
+                 fixed_covariances=None, weight_values=None):
         self.reg_covar = reg_covar
         self.fixed_weights = fixed_weights
         self.fixed_means = fixed_means
         self.fixed_covariances = fixed_covariances
         self.weight_values = weight_values
-        self._last_terms = None
         self.check_settings()
 
     def check_settings(self):
         check_setting(self.reg_covar, "reg_covar", self.name, 0.0)
-        for name in ("error_covariances", "projection"):
-            value = getattr(self, name)
-            if value is not None and np.ndim(value) != 3:
-                raise ValueError(f"The {self.name} family's {name} must be a 3-D array "
-                                 f"(one matrix per sample); got shape {np.shape(value)}.")
+        if self.fixed_weights is not None and np.any(self.fixed_weights) \
+                and self.weight_values is None:
+            raise ValueError(f"The {self.name} family holds some weights fixed "
+                             "(fixed_weights), so weight_values must be given.")
         return self
 
-    # ------------------------------------------------------------ E-step
-    def log_densities(self, X, params):
-        terms = convolved_terms(X, self.error_covariances, params["means"],
-                                params["covariances"], self.projection)
-        # The M-step that follows needs T_ij^-1 for the same params: keep it.
-        self._last_terms = (params, terms)
-        return terms[0]
+    def check_data(self, data):
+        """Return ``data`` if it is a :class:`~emlib.deconvolution.Measurements`, else raise."""
+        if not isinstance(data, Measurements):
+            raise TypeError(
+                f"The {self.name} family's data are emlib.deconvolution.Measurements (the "
+                "values with their error covariances and projections); got "
+                f"{type(data).__name__}. emlib.XDGMM builds them from X and Xerr.")
+        return data
 
-    def _terms(self, X, params):
-        if self._last_terms is not None and self._last_terms[0] is params:
-            return self._last_terms[1]
-        return convolved_terms(X, self.error_covariances, params["means"],
-                               params["covariances"], self.projection)
+    # ------------------------------------------------------------ E-step
+    def log_densities(self, data, params):
+        return self.e_step_terms(data, params)[0]
+
+    def e_step_terms(self, data, params):
+        """ln N(x_i | R_i mu_j, T_ij), and the whitened terms the M-step reuses.
+
+        The second item is the whole output of
+        :func:`~emlib.deconvolution.convolved_terms`, whose T_ij^-1 factors
+        :meth:`statistics` needs for b_ij and B_ij at the same parameters.
+        """
+        terms = convolved_terms(data.values, data.error_covariances, params["means"],
+                                params["covariances"], data.projection)
+        return terms[0], terms
 
     # ------------------------------------------------------------ M-step
-    def maximise(self, X, responsibilities, params):
-        means, covariances = params["means"], params["covariances"]
-        expected_values, expected_covariances = xd_expected_values(
-            X, self.error_covariances, means, covariances, self.projection,
-            terms=self._terms(X, params))
-        counts = effective_counts(responsibilities)
-        new_means = self._keep_fixed(
-            xd_update_means(responsibilities, expected_values, counts), means, self.fixed_means)
-        new_covariances = xd_update_covariances(
-            responsibilities, expected_values, expected_covariances, counts, new_means,
-            self.reg_covar)
-        new_covariances = self._keep_fixed(new_covariances, covariances, self.fixed_covariances)
-        return {"means": new_means, "covariances": new_covariances}
+    def statistics(self, data, responsibilities, params, reuse=None):
+        """XD's sums over the samples, centred at the E-step's means (:func:`xd_statistics`).
 
-    @staticmethod
-    def _keep_fixed(new, old, fixed):
-        if fixed is None or not np.any(fixed):
-            return new
-        return np.where(np.reshape(fixed, (-1,) + (1,) * (new.ndim - 1)), old, new)
+        ``reuse`` is what :meth:`e_step_terms` returned for the same ``data``
+        and ``params``; without it the terms are computed again.
+        """
+        means, covariances = params["means"], params["covariances"]
+        if reuse is None:
+            reuse = self.e_step_terms(data, params)[1]
+        expected_values, expected_covariances = xd_expected_values(
+            data.values, data.error_covariances, means, covariances, data.projection,
+            terms=reuse)
+        return xd_statistics(responsibilities, expected_values, expected_covariances, means)
+
+    def parameters(self, statistics, counts, params):
+        """XD's means and covariances from the sums; the fixed ones keep their values."""
+        shift = params["means"]
+        means = _keep_fixed(xd_means_from_statistics(statistics, counts, shift), shift,
+                            self.fixed_means)
+        covariances = xd_covariances_from_statistics(statistics, counts, shift, means,
+                                                     self.reg_covar)
+        covariances = _keep_fixed(covariances, params["covariances"], self.fixed_covariances)
+        return {"means": means, "covariances": covariances}
 
     def constrain_weights(self, weights):
         """Eq. 6 under the constraint that the fixed weights keep their values.
@@ -138,22 +153,15 @@ class ExtremeDeconvolutionFamily(Family):
         return constrained
 
     # -------------------------------------------------------------- start
-    def true_value_estimates(self, X):
-        """Least-squares guesses of y_i from x_i = R_i y_i (X itself when R_i = 1).
-
-        Used only to start EM (k-means and the first means and covariances).
-        """
-        if self.projection is None:
-            return X
-        return (np.linalg.pinv(self.projection) @ X[:, :, np.newaxis])[..., 0]
-
-    def initialise(self, X, responsibilities, rng):
+    def initialise(self, data, responsibilities, rng):
         """Weighted means and covariances of the starting classes, errors ignored.
 
+        Computed on least-squares estimates of the true values
+        (:meth:`~emlib.deconvolution.Measurements.true_value_estimates`).
         Like astroML's XDGMM this starts V_j broadened by the errors; EM then
         shrinks it.
         """
-        estimates = self.true_value_estimates(X)
+        estimates = data.true_value_estimates()
         counts = effective_counts(responsibilities)
         means = update_means(estimates, responsibilities, counts)
         covariances = update_covariances(estimates, responsibilities, counts, means, "full",
@@ -188,47 +196,70 @@ class ExtremeDeconvolutionFamily(Family):
 class Eq7Family(ExtremeDeconvolutionFamily):
     """The text's route in 1-D: mean update, then eq. 7 solved for sigma_j^2.
 
+    The data are :class:`~emlib.deconvolution.Measurements` of 1-D values
+    without a projection (error covariances of shape (n_samples, 1, 1)).
+
     The M-step is two conditional maximisations of the expected
     complete-data ln L (eq. 3): first mu_j given the current sigma_j
     (:func:`~emlib.deconvolution.eq7_mean_update`, exact), then sigma_j^2
     given the new mu_j (:func:`~emlib.deconvolution.solve_eq7_variance`).
     Each step can only raise eq. 3, so ln L never decreases (an "ECM"
     algorithm, Meng & Rubin 1993). Components where eq. 7 has no positive
-    root end at sigma_j = 0 (plus ``reg_covar``); the last M-step's verdict
-    is kept in ``at_boundary``.
+    root end at sigma_j = 0 (plus ``reg_covar``).
 
-    Parameters are those of :class:`ExtremeDeconvolutionFamily`, without a
-    projection; ``error_covariances`` has shape (n_samples, 1, 1).
+    Eq. 7 is not a function of a few fixed sums: its root is found over the
+    data themselves at every M-step. So :meth:`statistics` returns the
+    per-sample arrays of the one in-memory chunk (values, error variances,
+    responsibilities) rather than sums, ``additive`` is False, and
+    statistics of two chunks cannot be combined; for data in chunks use
+    XD (``method='xd'``), which fits the same model.
+
+    Parameters are those of :class:`ExtremeDeconvolutionFamily`.
     """
 
     name = "eq7"
+    additive = False
 
-    def __init__(self, error_covariances, reg_covar=0.0, *, fixed_weights=None,
-                 fixed_means=None, fixed_covariances=None, weight_values=None):
-        super().__init__(error_covariances, None, reg_covar, fixed_weights=fixed_weights,
-                         fixed_means=fixed_means, fixed_covariances=fixed_covariances,
-                         weight_values=weight_values)
-        self.error_variances = error_covariances[:, 0, 0]
-        self.at_boundary = None
+    def check_data(self, data):
+        """Return ``data`` if it holds 1-D measurements without a projection, else raise."""
+        data = super().check_data(data)
+        if data.values.shape[1] != 1 or data.projection is not None:
+            raise ValueError(
+                "The eq7 family is the text's 1-D route: its measurements must be 1-D without "
+                f"a projection; got values of shape {data.values.shape}"
+                f"{' with a projection' if data.projection is not None else ''}. Use the "
+                "extreme deconvolution family (method='xd').")
+        return data
 
-    def log_densities(self, X, params):
-        return log_convolved_densities_1d(X[:, 0], self.error_variances, params["means"][:, 0],
-                                          params["covariances"][:, 0, 0])
+    def log_densities(self, data, params):
+        return log_convolved_densities_1d(data.values[:, 0], data.error_covariances[:, 0, 0],
+                                          params["means"][:, 0], params["covariances"][:, 0, 0])
 
-    def maximise(self, X, responsibilities, params):
-        x = X[:, 0]
-        n_components = responsibilities.shape[1]
+    def e_step_terms(self, data, params):
+        return self.log_densities(data, params), None
+
+    def statistics(self, data, responsibilities, params, reuse=None):
+        """What eq. 7 needs, for one in-memory chunk: the per-sample arrays, not sums."""
+        return {"values": data.values[:, 0], "error_variances": data.error_covariances[:, 0, 0],
+                "responsibilities": responsibilities}
+
+    def combine_statistics(self, first, second):
+        raise ValueError(
+            "The eq7 family's M-step solves eq. 7 over all the data at once, so it cannot be "
+            "run chunk by chunk (its statistics are not sums). Fit the data in memory, or use "
+            "method='xd', which fits the same model from sums.")
+
+    def parameters(self, statistics, counts, params):
+        """The precision-weighted means, then eq. 7's sigma_j^2 for each free component."""
+        x, error_variances = statistics["values"], statistics["error_variances"]
+        responsibilities = statistics["responsibilities"]
         variances = params["covariances"][:, 0, 0]
-        means = eq7_mean_update(x, self.error_variances, responsibilities, variances)
-        means = self._keep_fixed(means, params["means"][:, 0], self.fixed_means)
-        fixed_covariances = _mask(self.fixed_covariances, n_components)
+        means = eq7_mean_update(x, error_variances, responsibilities, variances)
+        means = _keep_fixed(means, params["means"][:, 0], self.fixed_means)
+        fixed_covariances = _mask(self.fixed_covariances, len(variances))
         new_variances = variances.copy()
-        at_boundary = np.zeros(n_components, bool)
         for j in np.flatnonzero(~fixed_covariances):
-            solution = solve_eq7_variance(x, self.error_variances, responsibilities[:, j],
-                                          means[j])
+            solution = solve_eq7_variance(x, error_variances, responsibilities[:, j], means[j])
             new_variances[j] = solution.variance + self.reg_covar
-            at_boundary[j] = solution.at_boundary
-        self.at_boundary = at_boundary
         return {"means": means[:, np.newaxis],
                 "covariances": new_variances[:, np.newaxis, np.newaxis]}

@@ -5,17 +5,18 @@ heights add up to one at every x; the uncertainty of the most probable class
 is 1 - max_j p(j | x). :func:`plot_three_panels` puts the fit, the
 information criteria and the class probabilities side by side.
 
-The functions accept a fitted :class:`emlib.GaussianMixture` or a
-scikit-learn ``GaussianMixture`` on 1-D data (or a tuple ``(weights, means,
-sigmas)``, as in :mod:`emlib.plotting.densities`). Components are always
-drawn sorted by their means, with the colours of :mod:`emlib.plotting.style`,
-so colours and numbers do not depend on the order a fit happened to give them.
+The functions accept a fitted 1-D Gaussian mixture or a tuple ``(weights,
+means, sigmas)``: the forms :func:`emlib.plotting.components.mixture_parameters`
+accepts. Components are always drawn sorted by their means, with the colours
+of :mod:`emlib.plotting.style`, so colours and numbers do not depend on the
+order a fit happened to give them.
 """
 
+import matplotlib.pyplot as plt
 import numpy as np
 
-from ..gaussian import log_gaussian_densities
-from ..likelihood import expectation
+from .components import (classification_uncertainty, default_grid, responsibility_curves,
+                         values_1d)
 from .densities import plot_mixture_fit
 from .selection import plot_information_criteria
 from .style import MIXTURE_STYLE, PALETTE, new_axes
@@ -28,49 +29,6 @@ BAND_HATCHES = [None, "//", "..", "xx", "\\\\", "oo", "++"]
 
 
 # ------------------------------------------------------------------ numbers
-def _as_column(values, name):
-    values = np.asarray(values, dtype=float)
-    if values.ndim == 2 and values.shape[1] == 1:
-        values = values[:, 0]
-    if values.ndim != 1 or values.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D array of x values; "
-                         f"got shape {values.shape}.")
-    if not np.all(np.isfinite(values)):
-        raise ValueError(f"{name} must be finite; it contains NaN or infinity.")
-    return values
-
-
-def _sorted_parameters(model):
-    """(weights, means, sigmas) of a 1-D mixture, sorted by mean."""
-    if hasattr(model, "means_"):
-        means = np.asarray(model.means_, dtype=float)
-        if means.ndim != 2 or means.shape[1] != 1:
-            raise ValueError("model must be fitted to 1-D data (means_ of shape (M, 1)); "
-                             f"got means_ of shape {means.shape}.")
-        means = means[:, 0]
-        weights = np.asarray(model.weights_, dtype=float)
-        # 'tied' has one variance for every component; broadcasting covers it.
-        variances = np.broadcast_to(np.asarray(model.covariances_, dtype=float).ravel(),
-                                    means.shape)
-        sigmas = np.sqrt(variances)
-    elif isinstance(model, (tuple, list)) and len(model) == 3:
-        weights, means, sigmas = (np.asarray(part, dtype=float).ravel() for part in model)
-        if not weights.shape == means.shape == sigmas.shape:
-            raise ValueError("weights, means and sigmas must have the same length; got "
-                             f"{weights.size}, {means.size} and {sigmas.size}.")
-    else:
-        raise TypeError("model must be a fitted GaussianMixture or a tuple (weights, means, "
-                        f"sigmas); got {type(model).__name__}.")
-    order = np.argsort(means, kind="stable")
-    return weights[order], means[order], sigmas[order]
-
-
-def _default_grid(model, n_points=600):
-    """From 4 standard deviations left of the leftmost component to 4 right of the rightmost."""
-    _, means, sigmas = _sorted_parameters(model)
-    return np.linspace(np.min(means - 4 * sigmas), np.max(means + 4 * sigmas), n_points)
-
-
 def class_probability_bands(model, grid):
     """The stacked bands of the class-probability figure.
 
@@ -87,11 +45,8 @@ def class_probability_bands(model, grid):
         Band j runs from ``lower[j]`` to ``upper[j]``: cumulative sums of the
         probabilities, so each band's height is p(j | x) and ``upper[-1]`` is 1.
     """
-    grid = _as_column(grid, "grid")
-    weights, means, sigmas = _sorted_parameters(model)
-    log_densities = log_gaussian_densities(grid[:, np.newaxis], means[:, np.newaxis],
-                                           sigmas**2, "spherical")
-    probabilities = expectation(log_densities, weights)[1]
+    grid = values_1d(grid, "grid")
+    probabilities = responsibility_curves(grid, model).T
     upper = np.cumsum(probabilities, axis=1).T
     lower = np.vstack([np.zeros_like(grid), upper[:-1]])
     return probabilities, lower, upper
@@ -121,7 +76,7 @@ def plot_class_probability_bands(model, grid=None, *, ax=None, label_bands=True,
     -------
     matplotlib Axes
     """
-    grid = _default_grid(model) if grid is None else _as_column(grid, "grid")
+    grid = default_grid(model) if grid is None else values_1d(grid, "grid")
     ax = new_axes(ax)
     probabilities, lower, upper = class_probability_bands(model, grid)
     for j in range(probabilities.shape[1]):
@@ -159,16 +114,16 @@ def plot_class_uncertainty(model, grid=None, *, data=None, ax=None, title=None):
     -------
     matplotlib Axes
     """
-    grid = _default_grid(model) if grid is None else _as_column(grid, "grid")
+    grid = default_grid(model) if grid is None else values_1d(grid, "grid")
     ax = new_axes(ax)
     probabilities, _, _ = class_probability_bands(model, grid)
     n_components = probabilities.shape[1]
-    ax.plot(grid, 1.0 - probabilities.max(axis=1), label=r"$1 - \max_j\, p(j \mid x)$",
+    ax.plot(grid, classification_uncertainty(probabilities), label=r"$1 - \max_j\, p(j \mid x)$",
             **MIXTURE_STYLE)
     ax.axhline(1.0 - 1.0 / n_components, color="#555555", linestyle=":",
                label=f"largest possible, $1 - 1/M$ ($M$ = {n_components})")
     if data is not None:
-        data = _as_column(data, "data")
+        data = values_1d(data, "data")
         ax.plot(data, np.full_like(data, 0.02), linestyle="none", marker="|", markersize=10,
                 color=PALETTE[0], alpha=0.3, label="data")
     ax.set_xlim(grid.min(), grid.max())
@@ -227,9 +182,7 @@ def plot_three_panels(x, model, scan, *, criteria=("aic", "bic"), bins=50, grid=
     -------
     figure, axes : matplotlib Figure and an array of its three Axes
     """
-    import matplotlib.pyplot as plt
-
-    x = _as_column(x, "x")
+    x = values_1d(x, "x")
     figure, axes = plt.subplots(1, 3, figsize=figsize, layout="constrained")
     if grid is None:
         grid = np.linspace(x.min(), x.max(), 500)

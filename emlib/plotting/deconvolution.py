@@ -2,24 +2,17 @@
 the eq.-7 residual, error ellipses and extreme deconvolution in 2-D.
 """
 
+import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.collections import EllipseCollection
-from matplotlib.lines import Line2D
 
 from ..deconvolution import eq7_residual
-from .multivariate import covariance_ellipse
-from .style import DATA_STYLE, LINE_STYLES, PALETTE, new_axes
+from .components import (draw_covariance_ellipses, ellipse_axes, ellipse_legend_handles,
+                         mixture_density_curves, points_2d)
+from .style import DATA_STYLE, LINE_STYLES, PALETTE, label_plane_axes, new_axes
 
 __all__ = ["plot_deconvolution", "plot_eq7_residual", "plot_error_ellipses",
            "plot_intrinsic_components"]
-
-
-def _ellipse_shapes(covariances, n_std):
-    """Full widths, heights and angles (degrees) of the n-sigma ellipses of 2 x 2 covariances."""
-    eigenvalues, eigenvectors = np.linalg.eigh(covariances)  # ascending
-    eigenvalues = np.clip(eigenvalues, 0.0, None)
-    angles = np.degrees(np.arctan2(eigenvectors[:, 1, 1], eigenvectors[:, 0, 1]))
-    return 2 * n_std * np.sqrt(eigenvalues[:, 1]), 2 * n_std * np.sqrt(eigenvalues[:, 0]), angles
 
 
 def plot_intrinsic_components(x, fits, *, ax=None, bins=40, x_range=None):
@@ -30,21 +23,20 @@ def plot_intrinsic_components(x, fits, *, ax=None, bins=40, x_range=None):
     x : array-like of shape (n_samples,)
         The observed data.
     fits : dict
-        ``{label: (weights, means, sigmas)}``, sigmas being standard
-        deviations. Each fit gets one colour and line style for all its
-        components, so broadened and intrinsic widths can be compared.
+        ``{label: mixture}``, each mixture a fitted 1-D model or a tuple
+        ``(weights, means, sigmas)``, sigmas being standard deviations. Each
+        fit gets one colour and line style for all its components, so
+        broadened and intrinsic widths can be compared.
     """
     ax = new_axes(ax, figsize=(7, 4))
     x = np.asarray(x, dtype=float)
     low, high = x_range if x_range is not None else (x.min() - 0.5, x.max() + 0.5)
     ax.hist(x, bins=bins, range=(low, high), density=True, label="observed data", **DATA_STYLE)
     grid = np.linspace(low, high, 600)
-    for position, (label, (weights, means, sigmas)) in enumerate(fits.items()):
+    for position, (label, fit) in enumerate(fits.items()):
         colour = PALETTE[position % len(PALETTE)]
         style = LINE_STYLES[position % len(LINE_STYLES)]
-        for k, (weight, mean, sigma) in enumerate(zip(weights, means, sigmas)):
-            density = weight * np.exp(-0.5 * ((grid - mean) / sigma) ** 2) / (
-                sigma * np.sqrt(2 * np.pi))
+        for k, density in enumerate(mixture_density_curves(grid, fit)[1]):
             ax.plot(grid, density, color=colour, linestyle=style, linewidth=2,
                     label=label if k == 0 else None)
     ax.set_xlabel("$x$")
@@ -89,34 +81,30 @@ def plot_error_ellipses(X, error_covariances, *, ax=None, n_std=1.0, color=None,
                         label="observed $x_i$ with 1$\\sigma$ errors"):
     """2-D data, each point with its own n-sigma error ellipse."""
     ax = new_axes(ax)
-    X = np.asarray(X, dtype=float)
+    X = points_2d(X)
     colour = color or PALETTE[0]
-    widths, heights, angles = _ellipse_shapes(np.asarray(error_covariances, float), n_std)
-    ax.add_collection(EllipseCollection(widths, heights, angles, units="xy", offsets=X,
-                                        offset_transform=ax.transData, facecolors="none",
-                                        edgecolors=colour, linewidths=0.5, alpha=0.5))
+    error_covariances = np.asarray(error_covariances, dtype=float)
+    if error_covariances.shape != (X.shape[0], 2, 2):
+        raise ValueError(f"error_covariances must have shape ({X.shape[0]}, 2, 2), one 2 x 2 "
+                         f"matrix per point of X; got {error_covariances.shape}.")
+    semi_major, semi_minor, angles = ellipse_axes(error_covariances, n_std)
+    ax.add_collection(EllipseCollection(2 * semi_major, 2 * semi_minor, angles, units="xy",
+                                        offsets=X, offset_transform=ax.transData,
+                                        facecolors="none", edgecolors=colour, linewidths=0.5,
+                                        alpha=0.5))
     ax.scatter(X[:, 0], X[:, 1], s=4, color=colour, label=label)
     ax.autoscale_view()
     _finish_2d(ax, title)
     return ax
 
 
-def _draw_components(ax, means, covariances, n_std=(1, 2)):
-    order = np.lexsort(np.asarray(means).T[::-1])
-    for position, k in enumerate(order):
-        for n in n_std:
-            ax.add_patch(covariance_ellipse(means[k], covariances[k], n,
-                                            edgecolor=PALETTE[(position + 1) % len(PALETTE)],
-                                            linestyle="-" if n == 1 else "--",
-                                            linewidth=2.0 if n == 1 else 1.2))
+def _draw_components(ax, model):
+    # The palette from its second colour: the first is the observed points' in panel 1.
+    draw_covariance_ellipses(ax, model.means_, model.covariances_, first_colour=1)
 
 
 def _finish_2d(ax, title=None):
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
-    ax.set_aspect("equal", adjustable="box")
-    if title:
-        ax.set_title(title, fontsize="medium")
+    label_plane_axes(ax, title, fontsize="medium")
 
 
 def plot_deconvolution(X, error_covariances, plain_model, xd_model, *, Y=None, n_samples=None,
@@ -132,9 +120,7 @@ def plot_deconvolution(X, error_covariances, plain_model, xd_model, *, Y=None, n
     -------
     axes : ndarray of 4 Axes
     """
-    import matplotlib.pyplot as plt
-
-    X = np.asarray(X, dtype=float)
+    X = points_2d(X)
     if axes is None:
         _, axes = plt.subplots(2, 2, figsize=(10, 6.6), sharex=True, sharey=True,
                                layout="constrained")
@@ -142,12 +128,12 @@ def plot_deconvolution(X, error_covariances, plain_model, xd_model, *, Y=None, n
     plot_error_ellipses(X, error_covariances, ax=axes[0],
                         title="observed data and their error ellipses")
     axes[1].scatter(X[:, 0], X[:, 1], s=4, color="#999999", label="observed $x_i$")
-    _draw_components(axes[1], plain_model.means_, plain_model.covariances_)
+    _draw_components(axes[1], plain_model)
     _finish_2d(axes[1], "plain Gaussian mixture (errors ignored)")
     reference = X if Y is None else np.asarray(Y, dtype=float)
     name = "observed $x_i$" if Y is None else "true $y_i$"
     axes[2].scatter(reference[:, 0], reference[:, 1], s=4, color="#999999", label=name)
-    _draw_components(axes[2], xd_model.means_, xd_model.covariances_)
+    _draw_components(axes[2], xd_model)
     _finish_2d(axes[2], "extreme deconvolution: intrinsic components")
     draws, _ = xd_model.sample(n_samples or X.shape[0])
     if Y is not None:
@@ -155,8 +141,7 @@ def plot_deconvolution(X, error_covariances, plain_model, xd_model, *, Y=None, n
     axes[3].scatter(draws[:, 0], draws[:, 1], s=4, color=PALETTE[2], marker="s",
                     label="draws from the XD model")
     _finish_2d(axes[3], "samples from the deconvolved model")
-    ellipse_handles = [Line2D([], [], color="black", linestyle="-", label=r"1$\sigma$ ellipse"),
-                       Line2D([], [], color="black", linestyle="--", label=r"2$\sigma$ ellipse")]
+    ellipse_handles = ellipse_legend_handles((1, 2))
     for ax in axes[:3]:
         handles, _ = ax.get_legend_handles_labels()
         ax.legend(handles=handles + (ellipse_handles if ax is not axes[0] else []),

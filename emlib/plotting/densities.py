@@ -1,100 +1,19 @@
 """Figures of 1-D mixtures: densities over a histogram, class probabilities, ln L traces.
 
-Every function takes the mixture either as a fitted model (emlib's or
-scikit-learn's ``GaussianMixture`` on one feature) or as a tuple
-``(weights, means, sigmas)`` of standard deviations, and draws its
+Every function takes the mixture as a fitted model on one feature or as a
+tuple ``(weights, means, sigmas)`` of standard deviations (the forms
+:func:`emlib.plotting.components.mixture_parameters` accepts), and draws its
 components sorted by mean, so colours do not depend on the fit's labelling.
 """
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..gaussian import log_gaussian_densities
-from ..likelihood import expectation, log_weighted_densities
-from .style import DATA_STYLE, MIXTURE_STYLE, component_style, new_axes
+from .components import default_grid, mixture_density_curves, responsibility_curves, values_1d
+from .style import DATA_STYLE, MIXTURE_STYLE, REFERENCE_STYLE, component_style, new_axes
 
-__all__ = ["REFERENCE_STYLE", "default_grid", "mixture_density_curves", "mixture_parameters",
-           "plot_fit_snapshots", "plot_log_likelihood_profile", "plot_log_likelihood_traces",
-           "plot_mixture_fit", "plot_responsibilities", "responsibility_curves"]
-
-#: How the true (or any reference) density is drawn: thin, grey, dotted.
-REFERENCE_STYLE = {"color": "#555555", "linestyle": ":", "linewidth": 1.5}
-
-
-def mixture_parameters(model):
-    """(weights, means, sigmas) of a 1-D Gaussian mixture, sorted by mean.
-
-    Parameters
-    ----------
-    model : fitted GaussianMixture or tuple (weights, means, sigmas)
-        A model fitted on one feature (emlib or scikit-learn; any
-        ``covariance_type``), or three array-likes of equal length where
-        ``sigmas`` are standard deviations.
-
-    Returns
-    -------
-    weights, means, sigmas : ndarrays of shape (n_components,)
-    """
-    if hasattr(model, "means_"):
-        means = np.asarray(model.means_, dtype=float)
-        if means.ndim != 2 or means.shape[1] != 1:
-            raise ValueError(
-                "these plots are for mixtures of one feature; the model's means_ have "
-                f"shape {means.shape}.")
-        variances = np.asarray(model.covariances_, dtype=float).ravel()
-        weights, means = np.asarray(model.weights_, dtype=float), means[:, 0]
-        variances = np.broadcast_to(variances, means.shape)  # 'tied': one shared variance
-        sigmas = np.sqrt(variances)
-    elif isinstance(model, (tuple, list)) and len(model) == 3:
-        weights, means, sigmas = (np.asarray(part, dtype=float).ravel() for part in model)
-        if not weights.shape == means.shape == sigmas.shape:
-            raise ValueError(
-                "weights, means and sigmas must have the same length; got "
-                f"{weights.size}, {means.size} and {sigmas.size}.")
-        if np.any(sigmas <= 0) or np.any(weights < 0):
-            raise ValueError("sigmas must be positive and weights non-negative.")
-    else:
-        raise TypeError(
-            "model must be a fitted GaussianMixture or a tuple (weights, means, sigmas); "
-            f"got {type(model).__name__}.")
-    order = np.argsort(means, kind="stable")
-    return weights[order], means[order], sigmas[order]
-
-
-def mixture_density_curves(grid, model):
-    """The mixture density and its weighted components on ``grid``.
-
-    Returns
-    -------
-    total : ndarray of shape (n_grid,)
-        p(x) = sum_j alpha_j N(x | mu_j, sigma_j) (eq. 1).
-    components : ndarray of shape (n_components, n_grid)
-        alpha_j N(x | mu_j, sigma_j), sorted by mean; they add up to ``total``.
-    """
-    weights, means, sigmas = mixture_parameters(model)
-    grid = np.asarray(grid, dtype=float).ravel()
-    log_densities = log_gaussian_densities(grid[:, np.newaxis], means[:, np.newaxis],
-                                           sigmas**2, "spherical")
-    components = np.exp(log_weighted_densities(log_densities, weights)).T
-    return components.sum(axis=0), components
-
-
-def responsibility_curves(grid, model):
-    """p(j | x) (eq. 2) on ``grid``, shape (n_components, n_grid), sorted by mean."""
-    weights, means, sigmas = mixture_parameters(model)
-    grid = np.asarray(grid, dtype=float).ravel()
-    log_densities = log_gaussian_densities(grid[:, np.newaxis], means[:, np.newaxis],
-                                           sigmas**2, "spherical")
-    return expectation(log_densities, weights)[1].T
-
-
-def default_grid(model, x=None, n_points=600):
-    """A grid that covers the data and every component out to 4 sigma."""
-    _, means, sigmas = mixture_parameters(model)
-    low, high = np.min(means - 4 * sigmas), np.max(means + 4 * sigmas)
-    if x is not None:
-        low, high = min(low, np.min(x)), max(high, np.max(x))
-    return np.linspace(low, high, n_points)
+__all__ = ["plot_fit_snapshots", "plot_log_likelihood_profile", "plot_log_likelihood_traces",
+           "plot_mixture_fit", "plot_responsibilities"]
 
 
 def _component_label(k):
@@ -132,6 +51,8 @@ def plot_mixture_fit(x=None, model=None, *, ax=None, bins=50, components=True, t
     reference = model if model is not None else truth
     if x is None and reference is None:
         raise ValueError("plot_mixture_fit needs data x, a model or a truth to draw; got none.")
+    if x is not None:
+        x = values_1d(x, "x")
     if labels is not None and (x is None or np.size(labels) != np.size(x)):
         raise ValueError("labels must give one class per sample of x.")
     ax = new_axes(ax)
@@ -139,7 +60,6 @@ def plot_mixture_fit(x=None, model=None, *, ax=None, bins=50, components=True, t
         grid = default_grid(reference, x) if reference is not None else np.linspace(
             np.min(x), np.max(x), 600)
     if x is not None:
-        x = np.asarray(x, dtype=float).ravel()
         if labels is None:
             ax.hist(x, bins=bins, density=True, label="data", **DATA_STYLE)
         else:
@@ -197,7 +117,7 @@ def plot_responsibilities(model, *, grid=None, ax=None, data=None, show_sum=Fals
     if show_sum:
         ax.plot(grid, curves.sum(axis=0), label=r"$\sum_j p(j \mid x)$", **MIXTURE_STYLE)
     if data is not None:
-        data = np.asarray(data, dtype=float).ravel()
+        data = values_1d(data, "data")
         ax.plot(data, np.full(data.shape, -0.04), "|", color="#777777", markersize=6,
                 alpha=0.5, label="data")
     ax.set_ylim(-0.08, 1.08)

@@ -2,9 +2,9 @@
 
 Each function takes data and fitted models (an :class:`emlib.Mixture`, and
 optionally an :class:`emlib.GaussianMixture` to contrast with) and returns
-what it drew on.  Components are drawn in the model's canonical order (call
-``sort_components()`` first), with the colours and line styles of
-:mod:`emlib.plotting.style`.
+what it drew on.  1-D components are drawn in the model's order (call
+``sort_components()`` first), the ellipses of 2-D components sorted by mean,
+with the colours and line styles of :mod:`emlib.plotting.style`.
 """
 
 import matplotlib.pyplot as plt
@@ -12,33 +12,24 @@ import numpy as np
 from matplotlib.lines import Line2D
 from scipy import stats
 
-from .multivariate import covariance_ellipse
+from .components import (draw_covariance_ellipses, ellipse_legend_handles, mixture_density_curves,
+                         mixture_parameters)
 from .style import DATA_STYLE, MIXTURE_STYLE, PALETTE, component_style, new_axes
 
-__all__ = ["gaussian_mixture_cdf", "gaussian_mixture_count_probabilities",
-           "gaussian_mixture_density", "plot_binary_images", "plot_count_fit",
-           "plot_outlier_fits", "plot_prototypes", "plot_waiting_time_fit"]
+__all__ = ["gaussian_mixture_cdf", "gaussian_mixture_count_probabilities", "plot_binary_images",
+           "plot_count_fit", "plot_outlier_fits", "plot_prototypes", "plot_waiting_time_fit"]
 
 #: Style of a Gaussian mixture drawn for contrast: the colour of no component.
 GAUSSIAN_CONTRAST_STYLE = {"color": PALETTE[5], "linestyle": "--", "linewidth": 2.0}
 
 
 # ------------------------------------------------------------------ numbers
-def _one_dimensional_gaussians(model):
-    """Weights, means and standard deviations of a fitted 1-D GaussianMixture."""
-    return (model.weights_, model.means_[:, 0],
-            np.sqrt(np.asarray(model.covariances_).reshape(-1)) * np.ones(len(model.weights_)))
-
-
-def gaussian_mixture_density(model, grid):
-    """p(x) of a fitted 1-D Gaussian mixture on ``grid`` (eq. 1), shape (len(grid),)."""
-    weights, means, sigmas = _one_dimensional_gaussians(model)
-    return stats.norm.pdf(np.asarray(grid, dtype=float)[:, None], means, sigmas) @ weights
-
-
 def gaussian_mixture_cdf(model, x):
-    """P(X <= x) under a fitted 1-D Gaussian mixture: sum_j alpha_j Phi((x - mu_j) / sigma_j)."""
-    weights, means, sigmas = _one_dimensional_gaussians(model)
+    """P(X <= x) under a 1-D Gaussian mixture: sum_j alpha_j Phi((x - mu_j) / sigma_j).
+
+    ``model`` is a fitted 1-D Gaussian mixture or ``(weights, means, sigmas)``.
+    """
+    weights, means, sigmas = mixture_parameters(model)
     return stats.norm.cdf(np.asarray(x, dtype=float)[:, None], means, sigmas) @ weights
 
 
@@ -58,9 +49,10 @@ def gaussian_mixture_count_probabilities(model, counts):
 def plot_count_fit(counts, mixture, *, gaussian=None, ax=None):
     """Observed count frequencies, a Poisson mixture's pmf and its weighted components.
 
-    With ``gaussian`` (a fitted 1-D GaussianMixture) its probability of each
-    integer (see :func:`gaussian_mixture_count_probabilities`) is drawn too,
-    extended to negative counts where it still puts probability.
+    With ``gaussian`` (a fitted 1-D Gaussian mixture, or ``(weights, means,
+    sigmas)``) its probability of each integer (see
+    :func:`gaussian_mixture_count_probabilities`) is drawn too, extended to
+    negative counts where it still puts probability.
     """
     ax = new_axes(ax, figsize=(7, 4))
     counts = np.asarray(counts).ravel()
@@ -109,8 +101,9 @@ def plot_waiting_time_fit(times, mixture, *, gaussian=None, ax=None, bins=60):
     if gaussian is not None:
         left = -0.25 * top
         everywhere = np.linspace(left, top, 500)
-        ax.plot(everywhere, gaussian_mixture_density(gaussian, everywhere),
-                label=f"Gaussian mixture (M={gaussian.n_components})", **GAUSSIAN_CONTRAST_STYLE)
+        total, parts = mixture_density_curves(everywhere, gaussian)
+        ax.plot(everywhere, total, label=f"Gaussian mixture (M={len(parts)})",
+                **GAUSSIAN_CONTRAST_STYLE)
         ax.axvspan(left, 0, color="#DDDDDD", zorder=0)
         ax.text(left / 2, 0.5 * ax.get_ylim()[1], "impossible\n($t<0$)", ha="center",
                 fontsize="small")
@@ -187,13 +180,7 @@ def _draw_fit(ax, X, means, matrices, title, outliers):
     if outliers is not None:
         ax.scatter(X[outliers, 0], X[outliers, 1], s=22, marker="x", color="black",
                    label="outliers", zorder=1)
-    for k, (mean, matrix) in enumerate(zip(means, matrices)):
-        colour = component_style(k)["color"]
-        for n_scales, style in ((1, "-"), (2, "--")):
-            ax.add_patch(covariance_ellipse(mean, matrix, n_scales, edgecolor=colour,
-                                            linestyle=style, linewidth=2.0))
-        ax.plot(*mean, marker="X", markersize=10, color=colour, markeredgecolor="black",
-                linestyle="none")
+    draw_covariance_ellipses(ax, means, matrices, mark_means=True)
     ax.set_title(title, fontsize="medium")
     ax.set_xlabel("$x_1$")
 
@@ -233,10 +220,7 @@ def plot_outlier_fits(X, gaussian, student_t, *, outliers=None, truth_means=None
     axes[0].set_ylim(low[1] - margin[1], high[1] + margin[1])
     for ax in axes:
         ax.set_aspect("equal", adjustable="box")
-    handles = [Line2D([], [], color="black", linestyle="-", label="distance 1"),
-               Line2D([], [], color="black", linestyle="--", label="distance 2"),
-               Line2D([], [], color="grey", marker="X", markeredgecolor="black",
-                      linestyle="none", label="centre")]
+    handles = ellipse_legend_handles((1, 2), label="distance {n:g}", mean_label="centre")
     if outliers is not None:
         handles.append(Line2D([], [], color="black", marker="x", linestyle="none",
                               label="outliers"))

@@ -9,14 +9,12 @@ the figure.
 import numpy as np
 
 from ..model_selection import CRITERIA
-from .style import LINE_STYLES, PALETTE, new_axes
+from .style import LINE_STYLES, MARKERS, PALETTE, new_axes
 
 __all__ = ["CRITERION_NAMES", "plot_information_criteria", "plot_criterion_differences"]
 
 #: How each criterion is written on axes and in legends.
 CRITERION_NAMES = {"aic": "AIC", "bic": "BIC", "icl": "ICL"}
-#: Marker of each curve, so the figure reads in greyscale too.
-_MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
 
 
 def _check_criteria(criteria):
@@ -49,10 +47,10 @@ def _curve_style(criterion_index, type_index, several_types):
     """
     if several_types:
         return {"color": PALETTE[type_index % len(PALETTE)],
-                "marker": _MARKERS[type_index % len(_MARKERS)],
+                "marker": MARKERS[type_index % len(MARKERS)],
                 "linestyle": LINE_STYLES[criterion_index % len(LINE_STYLES)]}
     return {"color": PALETTE[criterion_index % len(PALETTE)],
-            "marker": _MARKERS[criterion_index % len(_MARKERS)],
+            "marker": MARKERS[criterion_index % len(MARKERS)],
             "linestyle": LINE_STYLES[criterion_index % len(LINE_STYLES)]}
 
 

@@ -1,23 +1,26 @@
-"""One look for every figure: a colour-blind-safe palette, line styles and labels.
+"""One look for every figure: a colour-blind-safe palette, line styles, markers and labels.
 
 The colours are Paul Tol's "bright" scheme, which stays distinguishable
 under the common forms of colour blindness; every curve also gets its own
-line style, so figures still read in greyscale print.
+line style (and every point set its own marker), so figures still read in
+greyscale print.
 """
-
-import itertools
 
 import matplotlib.pyplot as plt
 
-__all__ = ["DATA_STYLE", "LINE_STYLES", "MIXTURE_STYLE", "PALETTE", "component_style",
-           "component_styles", "new_axes"]
+__all__ = ["DATA_STYLE", "LINE_STYLES", "MARKERS", "MIXTURE_STYLE", "PALETTE", "REFERENCE_STYLE",
+           "component_style", "label_plane_axes", "new_axes"]
 
 #: Paul Tol's bright palette (blue, red, green, yellow, cyan, purple, grey).
 PALETTE = ["#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB"]
 #: Line styles cycled alongside the colours.
 LINE_STYLES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 3))]
+#: Markers cycled alongside the colours, for points and for curves with markers.
+MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
 #: Colour and style of the total mixture density, distinct from any component.
 MIXTURE_STYLE = {"color": "black", "linestyle": "-", "linewidth": 2.0}
+#: How the true (or any reference) density is drawn: thin, grey, dotted.
+REFERENCE_STYLE = {"color": "#555555", "linestyle": ":", "linewidth": 1.5}
 #: Fill for histograms of the data.
 DATA_STYLE = {"color": "#BBBBBB", "edgecolor": "#777777", "alpha": 0.6}
 
@@ -28,10 +31,6 @@ def component_style(index):
             "linestyle": LINE_STYLES[index % len(LINE_STYLES)]}
 
 
-def component_styles(n_components):
-    return [component_style(k) for k in range(n_components)]
-
-
 def new_axes(ax=None, figsize=(6, 4)):
     """Return ``ax``, or a fresh axes on a new figure."""
     if ax is None:
@@ -39,6 +38,11 @@ def new_axes(ax=None, figsize=(6, 4)):
     return ax
 
 
-def style_cycle():
-    """An iterator of (colour, line style) pairs for curves that are not components."""
-    return itertools.cycle(zip(PALETTE, LINE_STYLES))
+def label_plane_axes(ax, title=None, **title_options):
+    """Label the axes of a 2-D data plot x1 and x2, at equal scale (circles stay round)."""
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_aspect("equal", adjustable="box")
+    if title:
+        ax.set_title(title, **title_options)
+    return ax

@@ -1,9 +1,9 @@
 """Figures of the bootstrap (notebook 04b): parameter intervals and LR null distributions.
 
-They draw the results of :mod:`emlib.bootstrap`: a
-:class:`~emlib.bootstrap.BootstrapResult` (refitted parameters, components
+They draw the results of :mod:`emlib.uncertainty` and :mod:`emlib.likelihood_ratio_test`: a
+:class:`~emlib.uncertainty.BootstrapResult` (refitted parameters, components
 matched to the original fit) and a
-:class:`~emlib.bootstrap.LikelihoodRatioTest` (the simulated null
+:class:`~emlib.likelihood_ratio_test.LikelihoodRatioTest` (the simulated null
 distribution of LR = 2 (ln L_{M+1} - ln L_M)).
 """
 
@@ -11,13 +11,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy import stats
 
-from .style import LINE_STYLES, MIXTURE_STYLE, PALETTE, component_style
+from .style import LINE_STYLES, MARKERS, MIXTURE_STYLE, PALETTE, component_style, new_axes
 
 __all__ = ["plot_bootstrap_intervals", "plot_bootstrap_replicates", "plot_lrt_null_distributions"]
 
 _PARAMETER_NAMES = {"weights": r"weight $\alpha_j$", "means": r"mean $\mu_j$",
                     "standard_deviations": r"width $\sigma_j$"}
-_MARKERS = ["o", "s", "^", "D"]
 
 
 def _column(result, name):
@@ -74,7 +73,7 @@ def plot_bootstrap_intervals(results, *, level=0.95, truth=None, labels=None):
             colour = PALETTE[r % len(PALETTE)]
             ax.hlines(rows, lower, upper, color=colour, linestyle=LINE_STYLES[r % len(LINE_STYLES)],
                       linewidth=2.5, label=f"{label}: {100 * level:g}% interval")
-            ax.plot(estimate, rows, _MARKERS[r % len(_MARKERS)], color=colour, markersize=6,
+            ax.plot(estimate, rows, MARKERS[r % len(MARKERS)], color=colour, markersize=6,
                     label=f"{label}: estimate" if r == 0 else None)
         if truth is not None:
             ax.plot(np.ravel(truth[truth_names[name]]), np.arange(n_components), "x",
@@ -101,12 +100,11 @@ def plot_bootstrap_replicates(result, x_name="means", y_name="standard_deviation
     -------
     matplotlib Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5.5, 4), layout="constrained")
+    ax = new_axes(ax, figsize=(5.5, 4))
     xs, ys = _column(result, x_name), _column(result, y_name)
     for k in range(xs.shape[1]):
         style = component_style(k)
-        ax.plot(xs[:, k], ys[:, k], _MARKERS[k % len(_MARKERS)], color=style["color"],
+        ax.plot(xs[:, k], ys[:, k], MARKERS[k % len(MARKERS)], color=style["color"],
                 alpha=0.35, markersize=4, label=f"component {k + 1}")
         ax.plot(_estimate(result, x_name)[k], _estimate(result, y_name)[k], "*", color="black",
                 markersize=12, label="fit to the data" if k == 0 else None)

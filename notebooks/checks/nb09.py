@@ -6,9 +6,10 @@ expected values come from the same start as the student's.
 
 import numpy as np
 
-from ..interactive import em_path
-from ..likelihood import effective_counts, responsibilities
-from ..gaussian import log_gaussian_densities
+from emlib.gaussian import log_gaussian_densities
+from emlib.interactive import em_path
+from emlib.likelihood import effective_counts, responsibilities
+
 from .core import Feedback, check_close
 
 

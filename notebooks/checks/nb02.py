@@ -7,18 +7,10 @@ true parameters, and compares without printing it.
 import numpy as np
 from scipy.optimize import brentq
 
-from ..datasets import TEXT_MIXTURE_TRUTH, text_mixture
-from ..direct_optimisation import component_log_densities
-from ..likelihood import responsibilities
-from .core import Feedback, check_close
+from emlib.datasets import TEXT_MIXTURE_TRUTH, text_mixture
+from emlib.likelihood import component_log_densities, responsibilities
 
-
-def _check(answer, expected, **options):
-    """:func:`check_close`, with a plain word for an untouched ``None`` placeholder."""
-    if answer is None:
-        return Feedback(False, f"{options.get('name', 'your answer')}: replace None with your "
-                               "answer, then run the cell again.")
-    return check_close(answer, expected, **options)
+from .core import Feedback, check_answer
 
 
 def _true_class_probabilities(points, use_weights=True):
@@ -34,9 +26,9 @@ def check_known_label_sigmas(answer):
     x, labels = text_mixture()
     expected = np.array([x[labels == k].std() for k in range(3)])
     unbiased = np.array([x[labels == k].std(ddof=1) for k in range(3)])
-    feedback = _check(answer, expected, name="the three sigmas",
-                           hint="Use only the points of class j for sigma_j, classes in "
-                                "the order 0, 1, 2.")
+    feedback = check_answer(answer, expected, name="the three sigmas",
+                            hint="Use only the points of class j for sigma_j, classes in "
+                                 "the order 0, 1, 2.")
     try:
         same_as_unbiased = np.allclose(np.asarray(answer, dtype=float), unbiased,
                                        rtol=1e-9, atol=0)
@@ -61,8 +53,8 @@ def check_class_probabilities_at_one(answer):
     if values is not None and values.shape == (3,) and np.allclose(
             values, _true_class_probabilities(1.0, use_weights=False)[0], rtol=1e-6):
         return Feedback(False, "the prior p(j) = alpha_j is missing from eq. 2.")
-    return _check(answer, expected, name="p(j | x = 1)",
-                       hint="alpha_j N(1 | mu_j, sigma_j), divided by its sum over j.")
+    return check_answer(answer, expected, name="p(j | x = 1)",
+                        hint="alpha_j N(1 | mu_j, sigma_j), divided by its sum over j.")
 
 
 def equal_probability_point():
@@ -76,10 +68,10 @@ def equal_probability_point():
 
 def check_equal_probability_point(answer):
     """Exercise 3: where p(2 | x) = p(3 | x), between the means 0 and 3."""
-    return _check(answer, equal_probability_point(), name="the crossing point",
-                       rtol=0, atol=1e-4,
-                       hint="Solve p(2 | x) = p(3 | x) numerically, e.g. with "
-                            "scipy.optimize.brentq on [0, 3].")
+    return check_answer(answer, equal_probability_point(), name="the crossing point",
+                        rtol=0, atol=1e-4,
+                        hint="Solve p(2 | x) = p(3 | x) numerically, e.g. with "
+                             "scipy.optimize.brentq on [0, 3].")
 
 
 def check_most_probable_class_far_right(answer):

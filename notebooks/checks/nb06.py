@@ -1,18 +1,19 @@
 """Self-checks for notebook 06, measurement errors and extreme deconvolution.
 
 Each ``check_*`` function takes the student's answer and returns a
-:class:`~emlib.exercises.core.Feedback` that says "Correct!" or what is off,
+:class:`~checks.core.Feedback` that says "Correct!" or what is off,
 without printing the expected value.
 """
 
 import numpy as np
 
-from ..deconvolution import (
+from emlib.deconvolution import (
     eq7_mean_update,
     intrinsic_width,
     solve_eq7_variance,
     xd_expected_values,
 )
+
 from .core import Feedback, check_close
 
 # ---------------------------------------------------------------- exercise 1

@@ -1,7 +1,7 @@
 """Self-checks for notebook 04, choosing the number of components.
 
 Each ``check_*`` function takes the student's answer (and the fitted model or
-data it is about) and returns a :class:`~emlib.exercises.core.Feedback` that
+data it is about) and returns a :class:`~checks.core.Feedback` that
 says "Correct!" or what is off, without printing the expected value.
 """
 
@@ -11,9 +11,9 @@ import warnings
 
 import numpy as np
 
-from ..em import ConvergenceWarning
-from ..gaussian_mixture import GaussianMixture
-from ..information_criteria import classification_entropy
+from emlib import ConvergenceWarning, GaussianMixture
+from emlib.information_criteria import classification_entropy
+
 from .core import Feedback, check_close
 
 #: What a check says while the answer is still the notebook's placeholder.

@@ -1,7 +1,7 @@
 """Self-checks for notebook 07, mixtures in several dimensions.
 
 Each ``check_*`` function takes the student's answer and returns a
-:class:`~emlib.exercises.core.Feedback` that says "Correct!" or what is off,
+:class:`~checks.core.Feedback` that says "Correct!" or what is off,
 without printing the expected value.
 """
 
@@ -9,8 +9,9 @@ import itertools
 
 import numpy as np
 
-from ..information_criteria import n_gaussian_mixture_parameters
-from ..validation import COVARIANCE_TYPES
+from emlib.information_criteria import n_gaussian_mixture_parameters
+from emlib.validation import COVARIANCE_TYPES
+
 from .core import Feedback, check_close
 
 # ---------------------------------------------------------------- exercise 1

@@ -5,21 +5,13 @@ the notebook and the check cannot drift apart.
 """
 
 import numpy as np
-from scipy.special import xlogy
 
-from ..datasets import text_mixture
-from ..direct_optimisation import component_log_densities, mixture_log_likelihood
-from ..gaussian import update_covariances, update_means
-from ..likelihood import effective_counts, expectation, log_weighted_densities, update_weights
-from .core import Feedback, check_close
+from emlib.datasets import text_mixture
+from emlib.gaussian import update_covariances, update_means
+from emlib.likelihood import (component_log_densities, effective_counts, expectation,
+                              lower_bound, mixture_log_likelihood, update_weights)
 
-
-def _check(answer, expected, **options):
-    """:func:`check_close`, with a plain word for an untouched ``None`` placeholder."""
-    if answer is None:
-        return Feedback(False, f"{options.get('name', 'your answer')}: replace None with your "
-                               "answer, then run the cell again.")
-    return check_close(answer, expected, **options)
+from .core import Feedback, check_answer
 
 
 #: Exercises 1 and 2 start EM on the text's data from here.
@@ -69,35 +61,24 @@ def check_first_iteration(counts, means):
     _, _, expected_counts, _, expected_means, _ = _first_iteration()
     counts = _one_per_component(counts, expected_counts.size)
     means = _one_per_component(means, expected_means.size)
-    feedback = _check(counts, expected_counts, name="N_j",
-                      hint="N_j = sum_i w_ij, with w_ij from eq. 2 at the start.")
+    feedback = check_answer(counts, expected_counts, name="N_j",
+                            hint="N_j = sum_i w_ij, with w_ij from eq. 2 at the start.")
     if not feedback:
         return feedback
-    feedback = _check(means, expected_means, name="mu_j",
-                      hint="Eq. 4: a w_ij-weighted average of the x_i, divided by N_j.")
+    feedback = check_answer(means, expected_means, name="mu_j",
+                            hint="Eq. 4: a w_ij-weighted average of the x_i, divided by N_j.")
     if feedback:
         return Feedback(True, "N_j and mu_j both match.")
     return feedback
 
 
-def lower_bound(x, responsibilities, weights, means, sigmas):
-    """F(q, theta) = sum_ij w_ij [ln alpha_j + ln N(x_i | mu_j, sigma_j) - ln w_ij].
-
-    With w_ij the responsibilities at theta this equals ln L(theta); for any
-    other theta it is at most ln L(theta) (Jensen's inequality).
-    """
-    terms = log_weighted_densities(component_log_densities(x, means, sigmas), weights)
-    return float(np.sum(responsibilities * terms) - np.sum(xlogy(responsibilities,
-                                                                 responsibilities)))
-
-
 def check_lower_bound(answer):
     """Exercise 2: F(q_old, theta_new) after the first iteration."""
     x, resp, _, weights, means, sigmas = _first_iteration()
-    expected = lower_bound(x, resp, weights, means, sigmas)
-    return _check(answer, expected, name="F(q_old, theta_new)",
-                  hint="Keep w_ij from the start (q_old), put the updated alpha, mu, "
-                       "sigma into the bracket, and remember 0 ln 0 = 0.")
+    expected = lower_bound(component_log_densities(x, means, sigmas), weights, resp)
+    return check_answer(answer, expected, name="F(q_old, theta_new)",
+                        hint="Keep w_ij from the start (q_old), put the updated alpha, mu, "
+                             "sigma into the bracket, and remember 0 ln 0 = 0.")
 
 
 def collapse_data():
@@ -116,6 +97,6 @@ def _collapse_log_likelihood(sigma):
 def check_collapse_gain(answer):
     """Exercise 3: ln L(sigma_4 = 1e-4) - ln L(sigma_4 = 1e-3)."""
     expected = _collapse_log_likelihood(1e-4) - _collapse_log_likelihood(1e-3)
-    return _check(answer, expected, name="the gain in ln L", rtol=1e-3,
-                  hint="Evaluate ln L twice, with sigma_4 = 1e-3 and with 1e-4 "
-                       "(all else as in COLLAPSE_SETUP), and subtract.")
+    return check_answer(answer, expected, name="the gain in ln L", rtol=1e-3,
+                        hint="Evaluate ln L twice, with sigma_4 = 1e-3 and with 1e-4 "
+                             "(all else as in COLLAPSE_SETUP), and subtract.")

@@ -6,17 +6,10 @@ compares, without printing it.
 
 import numpy as np
 
-from ..datasets import TEXT_MIXTURE_TRUTH, text_mixture
-from ..direct_optimisation import mixture_log_likelihood
-from .core import Feedback, check_close
+from emlib.datasets import TEXT_MIXTURE_TRUTH, text_mixture
+from emlib.likelihood import mixture_log_likelihood
 
-
-def _check(answer, expected, **options):
-    """:func:`check_close`, with a plain word for an untouched ``None`` placeholder."""
-    if answer is None:
-        return Feedback(False, f"{options.get('name', 'your answer')}: replace None with your "
-                               "answer, then run the cell again.")
-    return check_close(answer, expected, **options)
+from .core import Feedback, check_answer
 
 
 def _as_number(answer):
@@ -39,8 +32,8 @@ def check_log_likelihood_at_truth(answer):
     weights, means, sigmas = _truth()
     expected = mixture_log_likelihood(x, weights, means, sigmas)
     with_variances = mixture_log_likelihood(x, weights, means, sigmas**2)
-    feedback = _check(answer, expected, name="ln L at the true parameters",
-                           hint="Sum ln p(x_i) over all 1000 points, with p from eq. 1.")
+    feedback = check_answer(answer, expected, name="ln L at the true parameters",
+                            hint="Sum ln p(x_i) over all 1000 points, with p from eq. 1.")
     value = _as_number(answer)
     if not feedback and value is not None and np.isclose(value, with_variances):
         return Feedback(False, "it looks like sigma_j^2 went where the standard deviation "
@@ -54,9 +47,9 @@ def check_single_gaussian_maximum(answer):
     expected = mixture_log_likelihood(x, [1.0], [x.mean()], [x.std()])
     unbiased = mixture_log_likelihood(x, [1.0], [x.mean()], [x.std(ddof=1)])
     # The ddof=1 answer is only ~1e-3 lower (ln L is flat at its maximum), so compare tightly.
-    feedback = _check(answer, expected, name="the M = 1 maximum of ln L", rtol=1e-9, atol=0,
-                           hint="For one Gaussian the maximum sits at the sample mean and "
-                                "the maximum-likelihood standard deviation.")
+    feedback = check_answer(answer, expected, name="the M = 1 maximum of ln L", rtol=1e-9, atol=0,
+                            hint="For one Gaussian the maximum sits at the sample mean and "
+                                 "the maximum-likelihood standard deviation.")
     value = _as_number(answer)
     if not feedback and value is not None and np.isclose(value, unbiased, rtol=1e-9, atol=0):
         return Feedback(False, "close, but the maximum-likelihood sigma divides by N, "
@@ -66,9 +59,9 @@ def check_single_gaussian_maximum(answer):
 
 def check_number_of_maxima(answer):
     """Exercise 3: how many points theta give the same largest ln L (for M = 3)."""
-    feedback = _check(answer, 6, name="the number of equally high maxima",
-                           hint="Relabel the components: which relabellings leave ln L "
-                                "unchanged, and how many are there?")
+    feedback = check_answer(answer, 6, name="the number of equally high maxima",
+                            hint="Relabel the components: which relabellings leave ln L "
+                                 "unchanged, and how many are there?")
     if feedback:
         return Feedback(True, "every permutation of the three (alpha, mu, sigma) triples "
                               "gives the same ln L: 3! points, one maximum.")

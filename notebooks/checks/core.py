@@ -43,3 +43,11 @@ def check_close(answer, expected, *, name="your answer", rtol=1e-6, atol=1e-9, h
     direction = "too large" if off.flat[worst] > 0 else "too small"
     where = "" if answer.ndim == 0 else f" (entry {np.unravel_index(worst, answer.shape)})"
     return Feedback(False, f"{name} is {direction}{where}. {hint}".strip())
+
+
+def check_answer(answer, expected, **options):
+    """:func:`check_close`, with a plain word for an untouched ``None`` placeholder."""
+    if answer is None:
+        return Feedback(False, f"{options.get('name', 'your answer')}: replace None with your "
+                               "answer, then run the cell again.")
+    return check_close(answer, expected, **options)

@@ -6,15 +6,7 @@ emlib function the exercise is about) and compares, without printing it.
 
 import numpy as np
 
-from .core import Feedback, check_close
-
-
-def _check(answer, expected, **options):
-    """:func:`check_close`, with a plain word for an untouched ``None`` placeholder."""
-    if answer is None:
-        return Feedback(False, f"{options.get('name', 'your answer')}: replace None with your "
-                               "answer, then run the cell again.")
-    return check_close(answer, expected, **options)
+from .core import Feedback, check_answer
 
 
 def _as_array(answer):
@@ -44,9 +36,9 @@ def check_rayleigh_scales(answer):
     weighted_squares = resp.T @ x**2
     totals = resp.sum(axis=0)
     expected = weighted_squares / (2 * totals)
-    feedback = _check(answer, expected, name="s_j^2",
-                      hint="Differentiate ln p_j = ln x - 2 ln s_j - x^2 / (2 s_j^2) with "
-                           "respect to s_j, weight by w_ij, sum over i and set to zero.")
+    feedback = check_answer(answer, expected, name="s_j^2",
+                            hint="Differentiate ln p_j = ln x - 2 ln s_j - x^2 / (2 s_j^2) with "
+                                 "respect to s_j, weight by w_ij, sum over i and set to zero.")
     value = _as_array(answer)
     if feedback or value is None or value.shape != expected.shape:
         return feedback
@@ -65,9 +57,9 @@ def check_poisson_bic(answer, model, counts):
     log_likelihood = float(model.score_samples(counts).sum())
     k = n_components * n_features + n_components - 1
     expected = -2 * log_likelihood + k * np.log(len(counts))
-    feedback = _check(answer, expected, name="BIC", rtol=1e-9,
-                      hint="Count the free parameters: the rates, and the weights, which "
-                           "must sum to one.")
+    feedback = check_answer(answer, expected, name="BIC", rtol=1e-9,
+                            hint="Count the free parameters: the rates, and the weights, which "
+                                 "must sum to one.")
     value = _as_array(answer)
     if feedback or value is None or value.shape != ():
         return feedback
@@ -95,9 +87,9 @@ def check_scale_weight(answer, model, point):
     mean, scale, dof = model.means_[j], model.scales_[j], model.dofs_[j]
     distance = (point - mean) @ np.linalg.solve(scale, point - mean)
     expected = (dof + n_features) / (dof + distance)
-    feedback = _check(answer, expected, name="u",
-                      hint="Use the component with the smaller nu; delta is (x - mu)^T "
-                           "Sigma^-1 (x - mu) with Sigma its scale matrix.")
+    feedback = check_answer(answer, expected, name="u",
+                            hint="Use the component with the smaller nu; delta is (x - mu)^T "
+                                 "Sigma^-1 (x - mu) with Sigma its scale matrix.")
     value = _as_array(answer)
     if feedback or value is None or value.shape != ():
         return feedback

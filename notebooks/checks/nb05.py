@@ -1,7 +1,7 @@
 """Self-checks for notebook 05, the mixture as a classifier.
 
 Each ``check_*`` function takes the student's answer (and the fitted model
-and data it is about) and returns a :class:`~emlib.exercises.core.Feedback`
+and data it is about) and returns a :class:`~checks.core.Feedback`
 that says "Correct!" or what is off, without printing the expected value.
 The checks renumber the model's components by mean themselves, so they do
 not depend on the order the fit gave them.

@@ -2,7 +2,7 @@
 
 Each ``check_*`` function takes the student's answer and the bootstrap
 result it is about, recomputes the expected value from that result, and
-returns a :class:`~emlib.exercises.core.Feedback` without revealing it.
+returns a :class:`~checks.core.Feedback` without revealing it.
 """
 
 import numpy as np
