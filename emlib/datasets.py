@@ -306,3 +306,132 @@ def galaxy_velocities():
     (82,)
     """
     return _read_bundled_csv("galaxy_velocities.csv", ["velocity_km_s"], 82)[:, 0].copy()
+
+
+# --- notebook 10 (EM at scale) ---------------------------------------------
+def catalogue_truth(n_features=2, n_components=3, separation=4.0):
+    """The true mixture behind :func:`simulated_catalogue`.
+
+    Component j (j = 0, 1, ...) has weight proportional to n_components - j,
+    its mean at ``separation * j`` along the first coordinate (and
+    ``separation / 2`` or 0, alternating, along the others), and the
+    covariance L_j L_j^T of a lower-triangular factor with s_j = 1 / (1 + j / 4)
+    on its diagonal and 0.6 (-1)^j s_j just below it: narrower components
+    further out, tilted one way and the other.
+
+    Returns
+    -------
+    dict with ``weights`` (n_components,), ``means`` (n_components, n_features),
+    ``covariances`` (n_components, n_features, n_features) and
+    ``cholesky_factors``, the L_j the data are drawn with.
+    """
+    from .validation import check_float, check_int
+
+    check_int(n_features, "n_features", 1)
+    check_int(n_components, "n_components", 1)
+    check_float(separation, "separation", 0.0)
+    components = np.arange(n_components)
+    weights = (n_components - components) / (n_components * (n_components + 1) / 2)
+    means = np.zeros((n_components, n_features))
+    means[:, 0] = separation * components
+    for k in range(1, n_features):
+        means[:, k] = separation / 2 * ((components + k) % 2)
+    scales = 1.0 / (1.0 + components / 4.0)
+    factors = np.zeros((n_components, n_features, n_features))
+    for j in components:
+        factors[j] += np.diag(np.full(n_features, scales[j]))
+        factors[j] += np.diag(np.full(n_features - 1, 0.6 * (-1.0) ** j * scales[j]), k=-1)
+    covariances = np.einsum("jik,jlk->jil", factors, factors)
+    return {"weights": weights, "means": means, "covariances": covariances,
+            "cholesky_factors": factors}
+
+
+def catalogue_block(n_rows, seed, block_index, truth):
+    """One block of :func:`simulated_catalogue`, drawn with its own generator.
+
+    The generator is ``np.random.default_rng([seed, block_index])``: it
+    draws the components of the ``n_rows`` rows (``rng.choice`` with the
+    true weights), then standard normals z of shape (n_rows, n_features);
+    row i is mean_j + L_j z_i for its component j. The product is written
+    out coordinate by coordinate in a fixed order (no BLAS, whose kernels
+    differ between CPUs), so a block is the same on every machine.
+
+    Returns
+    -------
+    ndarray of shape (n_rows, n_features)
+    """
+    rng = np.random.default_rng([seed, block_index])
+    means, factors = truth["means"], truth["cholesky_factors"]
+    labels = rng.choice(len(truth["weights"]), size=n_rows, p=truth["weights"])
+    normals = rng.standard_normal((n_rows, means.shape[1]))
+    block = np.empty((n_rows, means.shape[1]))
+    for i in range(means.shape[1]):
+        column = means[:, i].take(labels)
+        for k in range(i + 1):
+            column += factors[:, i, k].take(labels) * normals[:, k]
+        block[:, i] = column
+    return block
+
+
+def simulated_catalogue(n_rows, *, chunk_rows, n_features=2, n_components=3, seed=0,
+                        separation=4.0):
+    """A survey-sized catalogue from a Gaussian mixture, generated lazily as a dask array.
+
+    Nothing is drawn until a block is computed, and then only that block:
+    block b (rows ``b * chunk_rows`` onwards) comes from
+    :func:`catalogue_block` with the generator ``default_rng([seed, b])``.
+    So the same ``seed`` and ``chunk_rows`` give the same numbers in any
+    process, on any worker, in any order, and an array of 10^9 rows costs
+    no memory until it is used. (A different ``chunk_rows`` gives different,
+    equally distributed, numbers.) Needs dask (``pip install "emlib[scale]"``).
+
+    Parameters
+    ----------
+    n_rows : int
+        Rows (objects in the catalogue).
+    chunk_rows : int
+        Rows per block (the last block may be shorter).
+    n_features : int
+        Columns (measured quantities).
+    n_components : int
+        Populations in the mixture.
+    seed : int >= 0
+    separation : float
+        Distance between neighbouring means along the first coordinate
+        (where the widest component's standard deviation is 1).
+
+    Returns
+    -------
+    X : dask.array.Array of shape (n_rows, n_features), float64
+    truth : dict
+        The true parameters (:func:`catalogue_truth`).
+
+    Examples
+    --------
+    >>> X, truth = simulated_catalogue(10**8, chunk_rows=10**6)   # doctest: +SKIP
+    >>> X.nbytes / 1e9, X.numblocks                             # doctest: +SKIP
+    (1.6, (100, 1))
+    """
+    from .backends_dask import require_dask
+    from .validation import check_int
+
+    check_int(n_rows, "n_rows", 1)
+    check_int(chunk_rows, "chunk_rows", 1)
+    check_int(seed, "seed", 0)
+    truth = catalogue_truth(n_features, n_components, separation)
+    dask_array = require_dask("generate a simulated catalogue")
+    from dask.base import tokenize
+
+    n_rows, chunk_rows, seed = int(n_rows), int(chunk_rows), int(seed)
+    row_chunks = (chunk_rows,) * (n_rows // chunk_rows)
+    if n_rows % chunk_rows:
+        row_chunks += (n_rows % chunk_rows,)
+
+    def make_block(block_id=None):
+        return catalogue_block(row_chunks[block_id[0]], seed, block_id[0], truth)
+
+    name = "simulated-catalogue-" + tokenize(n_rows, chunk_rows, n_features, n_components,
+                                             seed, float(separation))
+    X = dask_array.map_blocks(make_block, chunks=(row_chunks, (n_features,)),
+                              dtype=np.float64, meta=np.empty((0, n_features)), name=name)
+    return X, truth

@@ -142,7 +142,7 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
         ``options``; a chunked backend cuts them like X.
         """
         per_sample = per_sample or {}
-        chunked = _dask_backend(X, sample_weight, per_sample)
+        chunked = _dask_backend(X, sample_weight, per_sample, verbose=self.verbose)
         if chunked is None:
             plan = self._prepare(X, sample_weight, **per_sample, **options)
             data = plan.data
@@ -150,6 +150,9 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
             sample, sample_weights, sample_side = chunked.start_sample(
                 check.check_random_state(self.random_state))
             plan = self._prepare(sample, sample_weights, **sample_side, **options)
+            if plan.extra and "weight_exponent" in plan.extra:
+                # The passes on the chunks use the weights as given, not rescaled.
+                plan.extra["weight_exponent"] = 0
             chunked.check_family(plan.family)
             data = chunked
         result = fit_with_restarts(
@@ -169,7 +172,9 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
         check.check_feature_names(self, X)
         chunked = _dask_backend(X, None, side)  # side: XDGMM's Xerr and projection
         if chunked is not None:
-            return chunked.e_step(self._family(), self.weights_, self._params())
+            return chunked.e_step(self._family(), self.weights_, self._params(),
+                                  where=self._where, fix=self._fix,
+                                  n_features=self.n_features_in_, model=type(self).__name__)
         data, dtype = self._check_new_data(X, **side)
         # Squares of huge coordinates overflow; that is reported below instead.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -266,7 +271,7 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
         return self
 
 
-def _dask_backend(X, sample_weight, per_sample):
+def _dask_backend(X, sample_weight, per_sample, verbose=False):
     """A chunked backend for a dask array X (None for data in memory).
 
     dask is imported only when a dask array arrives, so ``import emlib``
@@ -276,4 +281,4 @@ def _dask_backend(X, sample_weight, per_sample):
         return None
     from .backends_dask import DaskArrays  # needs emlib[scale]
 
-    return DaskArrays(X, sample_weight, **per_sample)
+    return DaskArrays(X, sample_weight, **per_sample, verbose=bool(verbose))

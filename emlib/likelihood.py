@@ -42,6 +42,9 @@ class ZeroDensityError(ValueError, FloatingPointError):
         self.row = row
         self.value = value
 
+    def __reduce__(self):  # so that it crosses processes (dask.distributed workers)
+        return type(self), (self.args[0], self.row, self.value)
+
 
 def log_weighted_densities(log_densities, weights):
     """ln(alpha_j p_j(x_i)), the terms summed inside eq. 1.

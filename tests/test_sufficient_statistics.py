@@ -129,3 +129,14 @@ def test_a_zero_density_in_a_later_chunk_names_its_row_in_the_whole_data():
     model = GaussianMixture(2, random_state=0, max_iter=2).fit(X[:-1])
     with pytest.raises(ValueError, match=rf"X\[{len(X) - 1}\]"):
         run_em(family, Chunked(X, chunk_rows=50), model.weights_, model._params(), max_iter=2)
+
+
+def test_a_zero_density_error_crosses_processes_intact():
+    # dask.distributed sends a worker's exception back pickled.
+    import pickle
+
+    from emlib.likelihood import ZeroDensityError
+
+    error = pickle.loads(pickle.dumps(ZeroDensityError("X[7] lies far away", 7, -np.inf)))
+    assert (str(error), error.row, error.value) == ("X[7] lies far away", 7, -np.inf)
+    assert isinstance(error, ValueError)
