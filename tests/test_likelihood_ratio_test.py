@@ -12,6 +12,7 @@ from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
 
 import emlib.likelihood_ratio_test as likelihood_ratio_test
 import emlib.uncertainty as uncertainty
+from bootstrap_references import fitted, mixture_log_likelihood
 from emlib import GaussianMixture
 from emlib.likelihood_ratio_test import (
     LR_TOLERANCE,
@@ -25,17 +26,6 @@ from emlib.likelihood_ratio_test import (
     split_component_width_start,
 )
 
-
-def mixture_log_likelihood(x, weights, means, sigmas):
-    """ln L of 1-D data under a Gaussian mixture, with scipy only."""
-    densities = stats.norm.pdf(np.asarray(x)[:, None], loc=np.ravel(means),
-                               scale=np.ravel(sigmas)) @ np.ravel(weights)
-    return float(np.log(densities).sum())
-
-
-def fitted(x, n_components, seed=0):
-    return GaussianMixture(n_components, n_init=3, tol=1e-7, max_iter=5000,
-                           random_state=seed).fit(x).sort_components()
 
 
 # --------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
 
 import emlib.uncertainty as uncertainty
+from bootstrap_references import fitted, mixture_log_likelihood
 from emlib import XDGMM, GaussianMixture, Mixture
 from emlib.families import GaussianFamily
 from emlib.uncertainty import (
@@ -24,17 +25,6 @@ from emlib.uncertainty import (
     standard_deviations,
 )
 
-
-def mixture_log_likelihood(x, weights, means, sigmas):
-    """ln L of 1-D data under a Gaussian mixture, with scipy only."""
-    densities = stats.norm.pdf(np.asarray(x)[:, None], loc=np.ravel(means),
-                               scale=np.ravel(sigmas)) @ np.ravel(weights)
-    return float(np.log(densities).sum())
-
-
-def fitted(x, n_components, seed=0):
-    return GaussianMixture(n_components, n_init=3, tol=1e-7, max_iter=5000,
-                           random_state=seed).fit(x).sort_components()
 
 
 # --------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from scipy.special import logsumexp
 import emlib
 from emlib import deconvolution as dc
 from emlib.families.xd import Eq7Family, ExtremeDeconvolutionFamily
+from test_deconvolution import reference_log_densities
 
 TINY_COUNT = 10 * np.finfo(np.float64).eps
 
@@ -60,21 +61,6 @@ def reference_m_step(resp, b, B, counts, reg_covar, old_means, old_covariances,
     return means, covariances
 
 
-def log_terms(X, S, weights, means, covariances, projection=None):
-    """ln alpha_j + ln N(x_i | R_i mu_j, R_i V_j R_i^T + S_i) via slogdet and solve."""
-    n, d_obs = X.shape
-    R = np.broadcast_to(np.eye(d_obs) if projection is None else projection,
-                        (n, d_obs, means.shape[1]))
-    out = np.empty((n, len(weights)))
-    for j, (weight, mean, cov) in enumerate(zip(weights, means, covariances)):
-        total = R @ cov @ np.swapaxes(R, 1, 2) + S
-        residual = X - (R @ mean)
-        _, log_det = np.linalg.slogdet(total)
-        maha = np.einsum("ni,ni->n", residual, np.linalg.solve(total, residual[..., None])[..., 0])
-        out[:, j] = np.log(weight) - 0.5 * (d_obs * np.log(2 * np.pi) + log_det + maha)
-    return out
-
-
 def counts_of(resp):
     counts = resp.sum(axis=0)
     return counts + TINY_COUNT * counts.sum() / resp.shape[0]
@@ -96,7 +82,7 @@ def reference_xd_em(X, S, projection, weights, means, covariances, n_iter, *, sa
     history = []
     values = weights
     for _ in range(n_iter):
-        terms = log_terms(X, S, weights, means, covariances, projection)
+        terms = reference_log_densities(X, S, weights, means, covariances, projection)
         log_density = logsumexp(terms, axis=1)
         resp = np.exp(terms - log_density[:, None])
         history.append(log_density.sum() if sample_weight is None else sample_weight @ log_density)
@@ -419,7 +405,7 @@ def test_fit_predict_and_icl_take_the_measurements():
     model = emlib.XDGMM(3, random_state=0)
     labels = model.fit_predict(X, S)
     assert np.array_equal(labels, model.predict(X, S))
-    terms = log_terms(X, S, model.weights_, model.means_, model.covariances_)
+    terms = reference_log_densities(X, S, model.weights_, model.means_, model.covariances_)
     log_density = logsumexp(terms, axis=1)
     resp = np.exp(terms - log_density[:, None])
     entropy = -np.log(resp.max(axis=1)).sum()  # of the hard labels, as in mclust
