@@ -1,4 +1,4 @@
-"""Self-checks of notebooks 01-03 accept right answers, reject wrong ones, and hide the answer.
+"""Self-checks of notebooks 01-03b accept right answers, reject wrong ones, and hide the answer.
 
 Every expected answer here is computed independently, with numpy and
 scipy.stats, not with the emlib functions the checks use.
@@ -16,7 +16,7 @@ from emlib.datasets import TEXT_MIXTURE_TRUTH, text_mixture
 
 # The exercises' self-checks are course material in notebooks/checks/, not part of emlib.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notebooks"))
-from checks import Feedback, nb01, nb02, nb03  # noqa: E402
+from checks import Feedback, nb01, nb02, nb03, nb03b  # noqa: E402
 
 X_TEXT, LABELS = text_mixture()
 WEIGHTS = TEXT_MIXTURE_TRUTH["weights"]
@@ -157,8 +157,42 @@ def test_nb03_lower_bound():
     _assert_hidden(nb03.check_lower_bound(log_likelihood_new), expected)
 
 
-def test_nb03_collapse_gain():
-    setup = nb03.COLLAPSE_SETUP
+def _own_em_by_hand(n_iterations):
+    """alpha_j, mu_j, sigma_j after n EM iterations from FIRST_ITERATION_START, with scipy.stats."""
+    start = nb03.FIRST_ITERATION_START
+    weights, means, sigmas = start["weights"], start["means"], start["sigmas"]
+    for _ in range(n_iterations):
+        terms = weights * stats.norm.pdf(X_TEXT[:, None], means, sigmas)
+        q = terms / terms.sum(axis=1, keepdims=True)
+        counts = q.sum(axis=0)
+        weights, means = counts / X_TEXT.size, q.T @ X_TEXT / counts
+        sigmas = np.sqrt(np.sum(q * (X_TEXT[:, None] - means) ** 2, axis=0) / counts)
+    return weights, means, sigmas
+
+
+def test_nb03_own_em():
+    weights, means, sigmas = _own_em_by_hand(nb03.OWN_EM_ITERATIONS)
+    assert nb03.check_own_em(weights, means, sigmas)
+    assert nb03.check_own_em(weights[:, None], means[:, None], list(sigmas))   # columns, lists
+    feedback = nb03.check_own_em(weights, means, sigmas**2)                   # variances, not sigmas
+    _assert_hidden(feedback, sigmas)
+    assert feedback.message.startswith("sigma_j")
+    one_short = _own_em_by_hand(nb03.OWN_EM_ITERATIONS - 1)                   # one iteration short
+    for got, expected in zip(one_short, (weights, means, sigmas)):
+        assert np.abs(got - expected).max() > 1e-6   # far outside the check's 1e-8
+    _assert_hidden(nb03.check_own_em(*one_short), means)
+    order = np.array([1, 0, 2])                                               # components swapped
+    _assert_hidden(nb03.check_own_em(weights[order], means[order], sigmas[order]), weights)
+
+
+def test_nb03_own_em_placeholders_get_a_not_yet():
+    for placeholder in (None, ..., "abc", float("nan")):
+        feedback = nb03.check_own_em(placeholder, placeholder, placeholder)
+        assert isinstance(feedback, Feedback) and repr(feedback).startswith("Not yet: ")
+
+
+def test_nb03b_collapse_gain():
+    setup = nb03b.COLLAPSE_SETUP
     x = np.concatenate([X_TEXT, np.full(setup["n_repeats"], setup["repeated_value"])])
 
     def log_likelihood(sigma_4):
@@ -166,8 +200,8 @@ def test_nb03_collapse_gain():
         return _mixture_log_likelihood(x, setup["weights"], setup["means"], sigmas)
 
     expected = log_likelihood(1e-4) - log_likelihood(1e-3)
-    assert nb03.check_collapse_gain(expected)
-    _assert_hidden(nb03.check_collapse_gain(20 * np.log(10)), expected)   # the rough guess
+    assert nb03b.check_collapse_gain(expected)
+    _assert_hidden(nb03b.check_collapse_gain(20 * np.log(10)), expected)   # the rough guess
 
 
 # ----------------------------------------------------------------- every check
@@ -175,7 +209,7 @@ EVERY_CHECK = [nb01.check_log_likelihood_at_truth, nb01.check_single_gaussian_ma
                nb01.check_number_of_maxima, nb02.check_known_label_sigmas,
                nb02.check_class_probabilities_at_one, nb02.check_equal_probability_point,
                nb02.check_most_probable_class_far_right, nb03.check_lower_bound,
-               nb03.check_collapse_gain]
+               nb03b.check_collapse_gain]
 
 
 @pytest.mark.parametrize("check", EVERY_CHECK, ids=lambda check: check.__name__)
@@ -190,7 +224,34 @@ def test_first_iteration_placeholders_get_a_not_yet():
     assert repr(nb03.check_first_iteration(None, None)).startswith("Not yet: ")
 
 
-# --- notebook 03's claims about the collapse demo and the seed-35 run -----------------------
+# --- notebook 03's k-means limit; 03b's collapse demo and seed-35 run -------------------------
+
+
+def test_nb03_em_with_shrinking_equal_variances_is_kmeans():
+    # Notebook 03, section 9: EM for the means only, equal weights, every variance held at
+    # sigma^2 = 0.01^2, from section 3's starting means, written here with numpy/scipy only,
+    # against scikit-learn's Lloyd k-means from the same centres.
+    from sklearn.cluster import KMeans
+
+    from emlib.initialisation import textbook_start
+
+    centres = textbook_start(X_TEXT, 3, np.random.default_rng(2))[1]
+    kmeans = KMeans(3, init=centres[:, None], n_init=1, algorithm="lloyd", tol=0).fit(X_TEXT[:, None])
+    means = centres
+    for _ in range(2000):
+        log_terms = stats.norm.logpdf(X_TEXT[:, None], means, 0.01)
+        q = np.exp(log_terms - log_terms.max(axis=1, keepdims=True))
+        q /= q.sum(axis=1, keepdims=True)
+        new_means = q.T @ X_TEXT / q.sum(axis=0)
+        if np.array_equal(new_means, means):
+            break
+        means = new_means
+    second_largest = np.sort(q, axis=1)[:, -2]
+    assert second_largest.max() < 1e-30                  # hard assignments, by a wide margin
+    assert np.array_equal(q.argmax(axis=1), kmeans.labels_)
+    assert np.allclose(means, kmeans.cluster_centers_[:, 0], rtol=0, atol=1e-10)
+    # and k-means is not the maximum-likelihood fit: its right-hand mean is far from the peak at 3
+    assert abs(np.sort(means)[2] - 3.08) > 0.3
 
 
 def _log_weighted(x, weights, means, sigmas):
@@ -198,10 +259,10 @@ def _log_weighted(x, weights, means, sigmas):
     return np.log(weights) + stats.norm.logpdf(x[:, None], means, sigmas)
 
 
-def test_nb03_collapse_crosses_the_floor_by_many_orders_of_magnitude():
+def test_nb03b_collapse_crosses_the_floor_by_many_orders_of_magnitude():
     # The notebook's by-hand run: EM on the text's data plus 20 copies of 1.5, a fourth
     # component started near them, no reg_covar. Written here with numpy/scipy only.
-    x = nb03.collapse_data()
+    x = nb03b.collapse_data()
     assert np.array_equal(x, np.concatenate([X_TEXT, np.full(20, 1.5)]))
     weights = np.array([0.25, 0.55, 0.15, 0.05])
     means = np.array([-1.2, 0.03, 3.08, 1.5])
@@ -224,7 +285,7 @@ def test_nb03_collapse_crosses_the_floor_by_many_orders_of_magnitude():
     assert history[-2] > 1e10 * floor
 
 
-def test_nb03_seed_35_stops_next_to_a_saddle_point():
+def test_nb03b_seed_35_stops_next_to_a_saddle_point():
     from scipy.optimize import minimize
     from scipy.special import logsumexp
 
