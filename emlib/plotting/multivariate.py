@@ -11,6 +11,7 @@ happened to number it.
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import to_rgb
 from matplotlib.lines import Line2D
 
 from ..gaussian import full_covariances
@@ -19,8 +20,9 @@ from .components import (classification_uncertainty, component_order, draw_covar
                          ellipse_legend_handles, points_2d)
 from .style import MARKERS, component_style, label_plane_axes, new_axes
 
-__all__ = ["plot_classification", "plot_covariance_ellipses", "plot_covariance_types",
-           "plot_mixture", "plot_model", "plot_points", "plot_uncertainty"]
+__all__ = ["annotate_component_numbers", "plot_classification", "plot_covariance_ellipses",
+           "plot_covariance_types", "plot_mixture", "plot_model", "plot_points",
+           "plot_responsibility_colours", "plot_uncertainty"]
 
 
 def _covariance_type(model):
@@ -142,6 +144,60 @@ def plot_uncertainty(X, model, *, ax=None, n_std=(1,), title=None, sort=True):
     """:func:`plot_classification` with point size and opacity set by uncertainty."""
     return plot_classification(X, model, ax=ax, uncertainty=True, n_std=n_std, title=title,
                                sort=sort)
+
+
+def plot_responsibility_colours(X, responsibilities, means=None, covariances=None, *, ax=None,
+                                n_std=(1,), title=None, legend=True):
+    """Points coloured by their class probabilities w_ij (eq. 2), as in Bishop's fig. 9.8.
+
+    Point i gets the blend sum_j w_ij c_j of the components' colours c_j, so
+    a point sure of component j shows j's colour and a point between two
+    components shows a mixture of both. Component j is coloured by its
+    index j (``component_style(j)``): order the components before the call
+    if their colours must match another figure.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, 2)
+    responsibilities : array-like of shape (n_samples, n_components)
+        Each row non-negative and summing to 1.
+    means, covariances : array-like, optional
+        ``(n_components, 2)`` and full ``(n_components, 2, 2)``: draw each
+        component's ``n_std`` ellipses in its colour on top.
+    """
+    ax = new_axes(ax)
+    X = points_2d(X)
+    resp = np.asarray(responsibilities, dtype=float)
+    if resp.ndim != 2 or resp.shape[0] != X.shape[0]:
+        raise ValueError(f"responsibilities must have shape ({X.shape[0]}, n_components), one "
+                         f"row per point of X; got {resp.shape}.")
+    if (not np.all(np.isfinite(resp)) or np.any(resp < 0)
+            or not np.allclose(resp.sum(axis=1), 1.0, atol=1e-6)):
+        raise ValueError("responsibilities must be non-negative with rows summing to 1 (the "
+                         "class probabilities of each point).")
+    palette = np.array([to_rgb(component_style(j)["color"]) for j in range(resp.shape[1])])
+    ax.scatter(X[:, 0], X[:, 1], s=12, c=np.clip(resp @ palette, 0.0, 1.0), linewidths=0)
+    if means is not None:
+        draw_covariance_ellipses(ax, means, covariances, n_std=n_std, sort=False,
+                                 mark_means=True)
+    if legend:
+        handles = [Line2D([], [], color=component_style(j)["color"], marker="o",
+                          linestyle="none", label=f"sure of component {j}")
+                   for j in range(resp.shape[1])]
+        ax.legend(handles=handles, loc="best", fontsize="small")
+    label_plane_axes(ax, title)
+    return ax
+
+
+def annotate_component_numbers(ax, means):
+    """Write each component's own index at its mean (to show how a fit numbered them)."""
+    means = np.asarray(means, dtype=float)
+    if means.ndim != 2 or means.shape[1] != 2:
+        raise ValueError(f"means must have shape (n_components, 2); got {means.shape}.")
+    return [ax.text(mean[0], mean[1], str(j), ha="center", va="center", fontsize="large",
+                    fontweight="bold", bbox={"boxstyle": "circle", "facecolor": "white",
+                                             "edgecolor": "black"})
+            for j, mean in enumerate(means)]
 
 
 def plot_covariance_types(X, models, *, axes=None, n_std=(1, 2)):
