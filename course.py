@@ -7,7 +7,9 @@ Usage (from the repository root; on Windows use `py` instead of `python3`):
     python3 course.py lab [args...]           setup, then open notebooks/ in JupyterLab
     python3 course.py test [pytest args...]   setup, then unit tests + every notebook (strict nbval)
     python3 course.py execute [notebook...]   setup, then re-execute notebooks in place
-    python3 course.py student-copies [outdir] copy notebooks without solution cells (default: student/)
+    python3 course.py assignments DIR [notebook...]
+                                              setup, then write an nbgrader course folder
+                                              (graded assignments from the exercises)
     python3 course.py bench                   setup, then run every bench/*.py
     python3 course.py book [--output DIR]     setup, then build the course website
                                               (every notebook executed; default _build/book)
@@ -26,6 +28,8 @@ if sys.version_info < (3, 10):
     )
 
 import argparse
+import ast
+import collections
 import hashlib
 import json
 import os
@@ -92,10 +96,10 @@ def show(cmd, env_note=""):
     print("+ " + env_note + text, flush=True)
 
 
-def run(cmd, env=None, check=True, env_note=""):
-    """Print, then run a command from the repository root; return its exit code."""
+def run(cmd, env=None, check=True, env_note="", cwd=ROOT):
+    """Print, then run a command (from the repository root by default); return its exit code."""
     show(cmd, env_note)
-    code = subprocess.call([str(c) for c in cmd], cwd=ROOT, env=env)
+    code = subprocess.call([str(c) for c in cmd], cwd=cwd, env=env)
     if check and code != 0:
         sys.exit("course.py: command failed with exit code %d" % code)
     return code
@@ -363,73 +367,6 @@ def cmd_execute(args):
     return 0
 
 
-def student_notebook(nb):
-    """Return a copy of a notebook dict without solution cells and outputs."""
-    nb = json.loads(json.dumps(nb))  # deep copy
-    cells = []
-    for cell in nb.get("cells", []):
-        if SOLUTION_TAG in cell.get("metadata", {}).get("tags", []):
-            continue
-        if cell.get("cell_type") == "code":
-            cell["outputs"] = []
-            cell["execution_count"] = None
-            cell.get("metadata", {}).pop("execution", None)
-        cells.append(cell)
-    nb["cells"] = cells
-    nb.get("metadata", {}).pop("widgets", None)  # saved widget state
-    return nb
-
-
-STUDENT_MARKER = ".student-copies"
-
-
-def cmd_student_copies(args):
-    outdir = Path(args.outdir).resolve()
-    if not NOTEBOOKS.is_dir():
-        sys.exit("course.py: there is no notebooks/ folder")
-    src = NOTEBOOKS.resolve()
-    if outdir == src or src in outdir.parents or outdir in src.parents or outdir == ROOT:
-        sys.exit("course.py: the output folder must lie outside notebooks/ "
-                 "and must not contain it: %s" % outdir)
-    if outdir.exists():
-        if not (outdir / STUDENT_MARKER).is_file():
-            sys.exit("course.py: %s already exists and was not made by "
-                     "student-copies; remove it or choose another folder" % outdir)
-        print("course.py: replacing earlier student copies in %s" % outdir)
-        shutil.rmtree(outdir)
-    outdir.mkdir(parents=True)
-    (outdir / STUDENT_MARKER).write_text(
-        "Made by `python3 course.py student-copies`; safe to delete.\n")
-
-    removed_total = 0
-    for dirpath, dirnames, filenames in os.walk(src):
-        dirnames[:] = sorted(d for d in dirnames
-                             if not d.startswith(".") and d != "__pycache__")
-        here = Path(dirpath)
-        target = outdir / here.relative_to(src)
-        target.mkdir(parents=True, exist_ok=True)
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            if name.endswith(".ipynb"):
-                with open(here / name, encoding="utf-8") as f:
-                    nb = json.load(f)
-                copy = student_notebook(nb)
-                removed = len(nb.get("cells", [])) - len(copy["cells"])
-                removed_total += removed
-                with open(target / name, "w", encoding="utf-8", newline="\n") as f:
-                    json.dump(copy, f, indent=1, ensure_ascii=False)
-                    f.write("\n")
-                print("  %s: removed %d solution cell(s)"
-                      % ((target / name).relative_to(outdir).as_posix(), removed))
-            else:
-                shutil.copy2(here / name, target / name)
-                print("  %s: copied" % (target / name).relative_to(outdir).as_posix())
-    print("course.py: student copies in %s (%d solution cells removed)"
-          % (outdir, removed_total))
-    return 0
-
-
 def cmd_bench(args):
     python = setup()
     scripts = sorted((ROOT / "bench").glob("*.py"))
@@ -445,6 +382,290 @@ def cmd_bench(args):
     if failed:
         print("course.py: FAILED: %s" % ", ".join(failed), file=sys.stderr)
         return 1
+    return 0
+
+
+# --------------------------------------------------------------------------
+# graded coursework (nbgrader)
+#
+# `assignments DIR` turns every notebook with exercises into an nbgrader
+# assignment. An exercise in the notebooks is a placeholder cell (the answer
+# set to None, then the self-check `nbXX.check_...(answer)`) followed by its
+# solution cell (tag `solution`). In the assignment the two become one answer
+# cell, the solution between nbgrader's BEGIN/END SOLUTION markers, followed by
+# a read-only test cell that asserts the same check. A solution cell with no
+# check after it (a derivation, say) becomes an answer graded by a person.
+
+ASSIGNMENTS_MARKER = ".course-assignments"
+CHECKS_PACKAGE = "checks"
+BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+POINTS_PER_ANSWER = 1          # per value the placeholder asks for
+POINTS_PER_WRITTEN_ANSWER = 2  # an answer nbgrader cannot check: a person grades it
+
+NBGRADER_CONFIG = '''\
+# nbgrader's settings for the emlib course. Written by `python3 course.py
+# assignments` when this file is missing (edit it freely; it is not rewritten).
+# Run nbgrader's commands from this folder, e.g. `nbgrader autograde 02_hidden_labels`.
+c = get_config()  # noqa: F821 (nbgrader provides get_config)
+
+# The released answer cells keep the exercise's placeholder and its self-check,
+# so an unanswered exercise says "Not yet: ..." instead of raising an error.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE"}
+
+# Seconds per cell when autograding (nbgrader's default is 30).
+c.Execute.timeout = %d
+''' % CELL_TIMEOUT
+
+
+def checks_modules(nb):
+    """{name in the notebook: module name} of every `from checks import ...` in NB."""
+    modules = {}
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        try:
+            tree = ast.parse("".join(cell.get("source", "")))
+        except SyntaxError:
+            continue  # IPython magics: not where the checks are imported
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == CHECKS_PACKAGE:
+                for alias in node.names:
+                    modules[alias.asname or alias.name] = "%s.%s" % (CHECKS_PACKAGE, alias.name)
+    return modules
+
+
+# A cell's closing call of an exercise check: its lines (from 1), its text, the
+# module ("checks.nb02"), the function's name and the text of its arguments "(...)".
+CheckCall = collections.namedtuple("CheckCall", "first last text module name arguments")
+
+
+def final_check_call(source, modules):
+    """The cell's last statement as a CheckCall if it calls a check, else None."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    if not tree.body or not isinstance(tree.body[-1], ast.Expr):
+        return None
+    call = tree.body[-1].value
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+            and isinstance(call.func.value, ast.Name) and call.func.value.id in modules
+            and call.func.attr.startswith("check_")):
+        return None
+    statement = tree.body[-1]
+    text = ast.get_source_segment(source, call)
+    arguments = text[len(ast.get_source_segment(source, call.func)):]
+    return CheckCall(statement.lineno, statement.end_lineno, text, modules[call.func.value.id],
+                     call.func.attr, arguments)
+
+
+def placeholder_answers(source):
+    """How many values the placeholder asks for: the names it sets to (something with) None."""
+    count = 0
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(
+                isinstance(part, ast.Constant) and part.value is None
+                for part in ast.walk(node.value)):
+            for target in node.targets:
+                count += len(target.elts) if isinstance(target, ast.Tuple) else 1
+    return max(count, 1)
+
+
+def without_lines(source, first, last):
+    """SOURCE without its lines FIRST..LAST (from 1), and without trailing blank lines."""
+    lines = source.split("\n")
+    del lines[first - 1:last]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return lines
+
+
+def nbgrader_metadata(grade_id, *, solution=False, grade=False, points=None):
+    """nbgrader's cell metadata: an answer (solution), a test (grade) or an answer a person grades."""
+    meta = {"grade": grade, "solution": solution, "locked": grade and not solution,
+            "grade_id": grade_id, "schema_version": 3}
+    if grade:
+        meta["points"] = points
+    return meta
+
+
+def plain_cell(cell):
+    """CELL without outputs, run metadata and the solution tags (it is shown in the open)."""
+    cell = json.loads(json.dumps(cell))  # deep copy
+    metadata = cell.setdefault("metadata", {})
+    tags = [t for t in metadata.get("tags", []) if t not in (SOLUTION_TAG, "hide-cell")]
+    if tags:
+        metadata["tags"] = tags
+    else:
+        metadata.pop("tags", None)
+    metadata.pop("jupyter", None)  # source_hidden / outputs_hidden
+    metadata.pop("execution", None)
+    if cell.get("cell_type") == "code":
+        cell["outputs"] = []
+        cell["execution_count"] = None
+    return cell
+
+
+def grading_cell_source(call, points):
+    """A read-only test cell: the exercise's check must pass; at grading time a fresh copy too."""
+    return "\n".join([
+        "# Graded test, %d point%s: the exercise's check must say \"Correct!\"."
+        % (points, "" if points == 1 else "s"),
+        "import warnings",
+        "with warnings.catch_warnings():",
+        "    warnings.simplefilter(\"ignore\")  # nbgrader gives 0 points to a test that warns",
+        "    feedback = %s" % call.text,
+        "assert feedback, feedback",
+        BEGIN_HIDDEN,
+        "# At grading time, the same check from a fresh import of the instructor's",
+        "# checks/, so that rebinding the check in the notebook cannot pass it.",
+        "import importlib",
+        "import %s.core, %s" % (CHECKS_PACKAGE, call.module),
+        "importlib.reload(%s.core)" % CHECKS_PACKAGE,
+        "with warnings.catch_warnings():",
+        "    warnings.simplefilter(\"ignore\")",
+        "    feedback = importlib.reload(%s).%s%s" % (call.module, call.name, call.arguments),
+        "assert feedback, feedback",
+        END_HIDDEN,
+    ])
+
+
+def assignment_notebook(nb):
+    """The nbgrader source version of a notebook, and what it grades.
+
+    Returns (notebook, exercises), one (grade id, points, how it is graded)
+    per exercise; no exercises means the notebook has no solution cells.
+    """
+    modules = checks_modules(nb)
+    cells, exercises = [], []
+    used_ids = set()
+
+    def new_id(base):
+        grade_id, n = base, 1
+        while grade_id in used_ids:
+            n += 1
+            grade_id = "%s-%d" % (base, n)
+        used_ids.add(grade_id)
+        return grade_id
+
+    for cell in nb.get("cells", []):
+        if SOLUTION_TAG not in cell.get("metadata", {}).get("tags", []):
+            cells.append(plain_cell(cell))
+            continue
+        number = len(exercises) + 1
+        answer = plain_cell(cell)
+        source = "".join(cell.get("source", ""))
+        call = final_check_call(source, modules) if cell.get("cell_type") == "code" else None
+        if call is None:
+            grade_id = new_id("written-answer-%d" % number)
+            answer["metadata"]["nbgrader"] = nbgrader_metadata(
+                grade_id, solution=True, grade=True, points=POINTS_PER_WRITTEN_ANSWER)
+            answer["source"] = source
+            answer["id"] = grade_id
+            cells.append(answer)
+            exercises.append((grade_id, POINTS_PER_WRITTEN_ANSWER, "by a person"))
+            continue
+        # The placeholder cell just before, ending with the same check, merges into the answer.
+        head, points = [], POINTS_PER_ANSWER
+        previous = cells[-1] if cells else None
+        if previous is not None and previous.get("cell_type") == "code" \
+                and "nbgrader" not in previous["metadata"]:
+            before = "".join(previous.get("source", ""))
+            placeholder = final_check_call(before, modules)
+            if placeholder is not None and placeholder.name == call.name:
+                cells.pop()
+                head = without_lines(before, placeholder.first, placeholder.last)
+                points = POINTS_PER_ANSWER * placeholder_answers(before)
+        name = call.name[len("check_"):].replace("_", "-")
+        answer_id, test_id = new_id("answer-" + name), new_id("test-" + name)
+        answer["source"] = "\n".join(head + [BEGIN_SOLUTION]
+                                     + without_lines(source, call.first, call.last)
+                                     + [END_SOLUTION, call.text])
+        answer["metadata"]["nbgrader"] = nbgrader_metadata(answer_id, solution=True)
+        answer["id"] = answer_id
+        test = {"cell_type": "code", "execution_count": None, "id": test_id,
+                "metadata": {"nbgrader": nbgrader_metadata(test_id, grade=True, points=points)},
+                "outputs": [], "source": grading_cell_source(call, points)}
+        cells += [answer, test]
+        exercises.append((test_id, points, "by %s.%s" % (call.module, call.name)))
+    metadata = {key: value for key, value in nb.get("metadata", {}).items()
+                if key != "widgets"}  # saved widget state
+    return dict(nb, cells=cells, metadata=metadata), exercises
+
+
+def write_assignment_sources(outdir, notebooks):
+    """Write OUTDIR/source/<notebook name>/ for each notebook with exercises.
+
+    Each holds the nbgrader version of the notebook and a copy of every other
+    file in notebooks/ (the checks/ package). Returns [(assignment, exercises)].
+    """
+    written = []
+    for path in notebooks:
+        with open(path, encoding="utf-8") as f:
+            nb, exercises = assignment_notebook(json.load(f))
+        if not exercises:
+            print("  %s: no exercises, no assignment" % path.name)
+            continue
+        target = outdir / "source" / path.stem
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(NOTEBOOKS, target, ignore=shutil.ignore_patterns(
+            ".*", "__pycache__", "*.ipynb"))
+        with open(target / path.name, "w", encoding="utf-8", newline="\n") as f:
+            json.dump(nb, f, indent=1, ensure_ascii=False)
+            f.write("\n")
+        total = sum(points for _, points, _ in exercises)
+        print("  source/%s/%s: %d exercise(s), %d point(s)"
+              % (path.stem, path.name, len(exercises), total))
+        written.append((path.stem, exercises))
+    config = outdir / "nbgrader_config.py"
+    if not config.is_file():
+        config.write_text(NBGRADER_CONFIG, encoding="utf-8")
+    (outdir / ASSIGNMENTS_MARKER).write_text(
+        "Made by `python3 course.py assignments`, which rewrites source/<assignment>/ of\n"
+        "each notebook it is given; release/, submitted/, autograded/, feedback/ and\n"
+        "gradebook.db are nbgrader's.\n")
+    return written
+
+
+def generate_assignments(python, outdir, env, check=True):
+    """Run nbgrader's generate_assignment on every OUTDIR/source/*: writes OUTDIR/release/.
+
+    One nbgrader process for all (starting nbgrader takes seconds); --force
+    replaces an earlier release (nbgrader itself refuses when that would drop
+    a notebook that has submissions). ENV must have nbgrader's scripts on PATH.
+    """
+    return run([python, "-m", "nbgrader", "generate_assignment", "*", "--force"],
+               env=env, cwd=outdir, check=check, env_note="(in %s) " % outdir)
+
+
+def cmd_assignments(args):
+    outdir = Path(args.outdir).resolve()
+    src = NOTEBOOKS.resolve()
+    if outdir == src or src in outdir.parents or outdir in src.parents or outdir == ROOT:
+        sys.exit("course.py: the course folder must lie outside notebooks/ "
+                 "and must not contain it: %s" % outdir)
+    if outdir.exists() and any(outdir.iterdir()) and not (outdir / ASSIGNMENTS_MARKER).is_file():
+        sys.exit("course.py: %s is not empty and was not made by `course.py assignments`; "
+                 "choose an empty or new folder" % outdir)
+    if args.notebooks:
+        notebooks = [Path(n).resolve() for n in args.notebooks]
+        for nb in notebooks:
+            if nb.parent != src or nb.suffix != ".ipynb" or not nb.is_file():
+                sys.exit("course.py: not a notebook in notebooks/: %s" % nb)
+    else:
+        notebooks = sorted(NOTEBOOKS.glob("*.ipynb"))
+    python = setup()
+    outdir.mkdir(parents=True, exist_ok=True)
+    print("course.py: writing the nbgrader course folder %s" % outdir, flush=True)
+    written = write_assignment_sources(outdir, notebooks)
+    if not written:
+        sys.exit("course.py: none of these notebooks has exercises")
+    generate_assignments(python, outdir, venv_env())
+    print("course.py: %d assignment(s) in %s; hand out release/<assignment>/, collect "
+          "the students' work in submitted/<student>/<assignment>/, then run "
+          "`nbgrader autograde <assignment>` there" % (len(written), outdir))
     return 0
 
 
@@ -567,9 +788,11 @@ def main(argv=None):
     p.add_argument("notebooks", nargs="*", help="default: every notebooks/*.ipynb")
     p.set_defaults(func=cmd_execute)
 
-    p = sub.add_parser("student-copies", help="copy the notebooks without solution cells or outputs")
-    p.add_argument("outdir", nargs="?", default="student", help="default: student/")
-    p.set_defaults(func=cmd_student_copies)
+    p = sub.add_parser("assignments", help="setup, then write an nbgrader course folder: "
+                       "every notebook with exercises as a graded assignment")
+    p.add_argument("outdir", metavar="DIR", help="the course folder (made if missing)")
+    p.add_argument("notebooks", nargs="*", help="default: every notebooks/*.ipynb with exercises")
+    p.set_defaults(func=cmd_assignments)
 
     p = sub.add_parser("bench", help="setup, then run every bench/*.py")
     p.set_defaults(func=cmd_bench)

@@ -4,7 +4,7 @@ emlib must not import them (nor carry a copy), the checks may use emlib's
 public API only, every notebook's `from checks import ...` must resolve, and
 each way the course runs a notebook (its folder as the kernel's working
 directory) must find the package: the website's staging copy and the
-student copies carry it along.
+graded assignments' folders carry it along.
 """
 
 import ast
@@ -107,13 +107,12 @@ def test_the_website_staging_copy_carries_the_checks(tmp_path):
         assert (src / "notebooks" / "checks" / path.name).read_bytes() == path.read_bytes()
 
 
-def test_student_copies_carry_the_checks(tmp_path, capsys):
-    course = _load_course()
-
-    class Args:
-        outdir = str(tmp_path / "student")
-
-    assert course.cmd_student_copies(Args()) == 0
-    for path in CHECK_MODULES + [CHECKS / "__init__.py"]:
-        assert (tmp_path / "student" / "checks" / path.name).read_bytes() == path.read_bytes()
-    assert not list((tmp_path / "student").rglob("__pycache__"))
+def test_the_assignments_carry_the_checks(tmp_path, capsys):
+    # `course.py assignments` copies the package beside each assignment's notebook.
+    written = _load_course().write_assignment_sources(tmp_path, sorted(NOTEBOOKS.glob("*.ipynb")))
+    assert len(written) >= 10
+    for assignment, _ in written:
+        folder = tmp_path / "source" / assignment
+        for path in CHECK_MODULES + [CHECKS / "__init__.py"]:
+            assert (folder / "checks" / path.name).read_bytes() == path.read_bytes()
+        assert not list(folder.rglob("__pycache__"))
