@@ -34,8 +34,10 @@ from .families import (gaussian_mixture_cdf, gaussian_mixture_count_probabilitie
                        plot_binary_images, plot_count_fit, plot_outlier_fits, plot_prototypes,
                        plot_waiting_time_fit)
 from .interactive import plot_em_log_likelihood, plot_em_small_multiples, plot_em_state
-from .multivariate import (plot_classification, plot_covariance_ellipses, plot_covariance_types,
-                           plot_mixture, plot_model, plot_points, plot_uncertainty)
+from .multivariate import (annotate_component_numbers, plot_classification,
+                           plot_covariance_ellipses, plot_covariance_types, plot_mixture,
+                           plot_model, plot_points, plot_responsibility_colours,
+                           plot_uncertainty)
 from .selection import CRITERION_NAMES, plot_criterion_differences, plot_information_criteria
 from .style import (DATA_STYLE, LINE_STYLES, MARKERS, MIXTURE_STYLE, PALETTE, REFERENCE_STYLE,
                     component_style, label_plane_axes, new_axes)
@@ -60,8 +62,9 @@ __all__ = [
     "plot_deconvolution", "plot_eq7_residual", "plot_error_ellipses", "plot_intrinsic_components",
     "plot_em_log_likelihood", "plot_em_small_multiples", "plot_em_state",
     # 2-D figures
-    "plot_classification", "plot_covariance_ellipses", "plot_covariance_types", "plot_mixture",
-    "plot_model", "plot_points", "plot_uncertainty",
+    "annotate_component_numbers", "plot_classification", "plot_covariance_ellipses",
+    "plot_covariance_types", "plot_mixture", "plot_model", "plot_points",
+    "plot_responsibility_colours", "plot_uncertainty",
     # non-Gaussian families
     "gaussian_mixture_cdf", "gaussian_mixture_count_probabilities", "plot_binary_images",
     "plot_count_fit", "plot_outlier_fits", "plot_prototypes", "plot_waiting_time_fit",
