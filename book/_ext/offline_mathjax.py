@@ -5,6 +5,10 @@ network access shows raw LaTeX. The ``django-static-mathjax`` package (a
 plain copy of MathJax 3, with no dependencies; its Django glue is not used)
 ships the files; the parts a page needs are copied into the site's
 ``_static/mathjax`` folder and the pages load MathJax from there.
+
+Every page loads it, not only those with maths in their text: the sidebar's
+table of contents has maths in some titles (04c's "$M$ or $M+1$?"), and on
+the search and index pages it would otherwise stay raw LaTeX.
 """
 
 import shutil
@@ -34,6 +38,7 @@ def _copy_mathjax(app, exception):
 
 
 def setup(app):
+    app.set_html_assets_policy("always")  # MathJax on every page (see above)
     app.connect("config-inited", _configure)
     app.connect("build-finished", _copy_mathjax)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -100,13 +100,37 @@ class WatchedPage:
             f"HTTP {response.status}: {response.url}") if response.status >= 400 else None)
 
 
-@pytest.fixture
-def watched_page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def _watched_page(browser, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
     context.set_default_timeout(60_000)
     page = context.new_page()
-    yield WatchedPage(page)
+    return context, WatchedPage(page)
+
+
+@pytest.fixture
+def watched_page(browser):
+    context, page = _watched_page(browser, 1280)
+    yield page
     context.close()
+
+
+@pytest.fixture
+def wide_watched_page(browser):
+    """A watched page 1400 px wide, where a wide display equation must still read whole."""
+    context, page = _watched_page(browser, 1400)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """axe-core's runner (axe-playwright-python ships axe.min.js: nothing is downloaded)."""
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        pytest.fail("axe-playwright-python is missing: run `python3 course.py setup` "
+                    "(it is pinned in requirements/lock.txt and the dev extra)")
+    return Axe()
 
 
 @pytest.fixture(scope="session")

@@ -5,11 +5,20 @@ opened in Debian's Chromium over HTTP on 127.0.0.1 and must show its title,
 its figures (loaded images) and its maths (typeset by the site's own
 MathJax), with no console error, no failed request and no error output in
 any cell; a full-page screenshot of each goes to .ci-artifacts/browser/book/.
+
+Pages everyone can read (WCAG 2.1 AA): axe-core (axe-playwright-python, in
+the same Chromium) checks every page of the site, light and dark, with every
+dropdown open, and any serious or critical violation fails (all findings go
+to .ci-artifacts/browser/axe/); every figure carries the alt text stored in
+its notebook cell; every display equation can be read whole at 1400 px, if
+need be by scrolling it sideways; and the worked solutions stay folded, with
+their outputs, until a student opens them.
 """
 
 import functools
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -29,6 +38,51 @@ PAGES = ["intro"] + [f"notebooks/{name}" for name in NOTEBOOK_NAMES]
 # A formula is typeset when MathJax has put an mjx-container into its .math element.
 MATH_WAIT = """() => [...document.querySelectorAll('.math')]
     .every(m => m.querySelector('mjx-container') !== null)"""
+# ... and laid out for good once MathJax is done and its web fonts have loaded.
+MATH_SETTLED = """() => (window.MathJax && MathJax.startup ? MathJax.startup.promise
+                         : Promise.resolve()).then(() => document.fonts.ready).then(() => true)"""
+
+# Every page of the built site: the chapters, and Sphinx's own search and index pages.
+SITE_PAGES = PAGES + ["search", "genindex"]
+# axe-core's impact levels that fail the build (the others are reported in the artifacts).
+FAILING_IMPACTS = ("serious", "critical")
+
+# Where each display equation's content lies, and what could hide part of it.
+# Content left of the box's scroll origin can never be scrolled to; content
+# right of it must be reachable by scrolling the box itself; and no ancestor
+# that clips (overflow other than visible) may cut off any of the box.
+EQUATION_GEOMETRY = """() => MathJax.startup.document.getMathItemsWithin(document.body)
+  .filter(item => item.display).map(item => {
+    const box = item.typesetRoot;
+    const extent = () => {
+      let left = Infinity, right = -Infinity;
+      for (const part of box.querySelectorAll('mjx-math *')) {
+        if (part.closest('mjx-assistive-mml')) continue;
+        const r = part.getBoundingClientRect();
+        if (r.width > 0) { left = Math.min(left, r.left); right = Math.max(right, r.right); }
+      }
+      return [left, right];
+    };
+    box.scrollLeft = 0;
+    const outer = box.getBoundingClientRect();
+    const [left, right] = extent();
+    box.scrollLeft = box.scrollWidth;
+    const rightAtEnd = extent()[1];
+    const scrolledBy = box.scrollLeft;
+    box.scrollLeft = 0;
+    const clippedBy = [];
+    for (let a = box.parentElement; a && a !== document.body; a = a.parentElement) {
+      const style = getComputedStyle(a);
+      if (style.overflowX === 'visible') continue;
+      const r = a.getBoundingClientRect();
+      if (outer.left < r.left - 1 || outer.right > r.right + 1)
+        clippedBy.push(a.tagName.toLowerCase() + '.' + [...a.classList].join('.'));
+    }
+    return {tex: item.math.trim(), boxLeft: outer.left, viewRight: outer.left + box.clientWidth,
+            contentLeft: left, contentRight: right, contentRightAtEnd: rightAtEnd,
+            scrolledBy: scrolledBy, clientWidth: box.clientWidth, scrollWidth: box.scrollWidth,
+            overflowX: getComputedStyle(box).overflowX, clippedBy: clippedBy};
+  })"""
 
 
 def _course_module():
@@ -45,10 +99,23 @@ def stored_image_count(name):
                for cell in notebook["cells"] for output in cell.get("outputs", []))
 
 
-def solution_cell_count(name):
+def stored_figure_alts(name):
+    """The alt text of each image/png stored in notebooks/NAME.ipynb, in order (None: none)."""
+    notebook = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))
+    alts = []
+    for cell in notebook["cells"]:
+        image = cell.get("metadata", {}).get("mystnb", {}).get("image", {})
+        for output in cell.get("outputs", []):
+            if "image/png" in output.get("data", {}):
+                alts.append(image.get("alt"))
+    return alts
+
+
+def solution_cell_count(name, cell_type=None):
+    """Solution cells of notebooks/NAME.ipynb (of one cell type, or all)."""
     notebook = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))
     return sum("solution" in cell.get("metadata", {}).get("tags", [])
-               for cell in notebook["cells"])
+               and cell_type in (None, cell["cell_type"]) for cell in notebook["cells"])
 
 
 @pytest.fixture(scope="module")
@@ -147,8 +214,10 @@ SOLUTION_PAGES = [name for name in NOTEBOOK_NAMES if solution_cell_count(name)]
 def test_solutions_are_folded_into_dropdowns(site, watched_page, name):
     page = watched_page.page
     page.goto(f"{site}/notebooks/{name}.html", wait_until="load")
-    solutions = page.locator(".cell.tag_solution")
-    assert solutions.count() == solution_cell_count(name)
+    solutions = page.locator(".cell.tag_solution")  # code cells; markdown ones carry <details>
+    assert solutions.count() == solution_cell_count(name, "code")
+    if not solutions.count():
+        pytest.skip(f"{name} has only written (markdown) solutions")
     first = solutions.first
     toggle = first.locator("details.hide summary, button.toggle-button").first
     code = first.locator(".cell_input").first
@@ -156,4 +225,204 @@ def test_solutions_are_folded_into_dropdowns(site, watched_page, name):
     assert not code.is_visible(), "the solution's code shows before it is opened"
     toggle.click()
     code.wait_for(state="visible", timeout=10_000)
+    assert not watched_page.errors, "\n".join(watched_page.errors)
+
+
+# --------------------------------------------------------------------------
+# pages everyone can read
+
+
+def equation_problems(geometry):
+    """What keeps part of a display equation out of reach, one line per equation."""
+    problems = []
+    for eq in geometry:
+        name = " ".join(eq["tex"].split())[:70]
+        if eq["clippedBy"]:
+            problems.append(f"{name}: cut off by {', '.join(eq['clippedBy'])}")
+        if eq["contentLeft"] < eq["boxLeft"] - 1:
+            problems.append(f"{name}: starts {eq['boxLeft'] - eq['contentLeft']:.0f} px left of "
+                            "its box, where no scrolling reaches")
+        if eq["contentRight"] > eq["viewRight"] + 1:  # wider than its box: it must scroll
+            scrolls = (eq["overflowX"] in ("auto", "scroll")
+                       and eq["scrollWidth"] > eq["clientWidth"] and eq["scrolledBy"] > 0)
+            if not scrolls:
+                problems.append(f"{name}: {eq['contentRight'] - eq['viewRight']:.0f} px beyond "
+                                f"its box, which does not scroll (overflow-x: {eq['overflowX']})")
+            elif eq["contentRightAtEnd"] > eq["viewRight"] + 1:
+                problems.append(f"{name}: its right end stays out of view when scrolled")
+    return problems
+
+
+def _equation(tex="x", **changes):
+    fits = {"tex": tex, "boxLeft": 300, "viewRight": 1100, "contentLeft": 300,
+            "contentRight": 900, "contentRightAtEnd": 900, "scrolledBy": 0, "clientWidth": 800,
+            "scrollWidth": 800, "overflowX": "auto", "clippedBy": []}
+    return dict(fits, **changes)
+
+
+def test_equation_check_can_fail():
+    wide = {"contentRight": 1160, "scrollWidth": 860}
+    assert equation_problems([_equation()]) == []
+    assert equation_problems([_equation(**wide, scrolledBy=60, contentRightAtEnd=1100)]) == []
+    for changes, complaint in [
+            ({"clippedBy": ["div.math"]}, "cut off by div.math"),
+            ({"contentLeft": 246}, "54 px left of its box"),
+            (dict(wide, overflowX="hidden"), "does not scroll"),
+            (dict(wide, scrolledBy=60, contentRightAtEnd=1150), "out of view")]:
+        problems = equation_problems([_equation(**changes)])
+        assert len(problems) == 1 and complaint in problems[0], (changes, problems)
+
+
+def open_settled(page, url):
+    """Load a page and wait until MathJax has typeset and laid out every formula."""
+    page.goto(url, wait_until="load")
+    page.wait_for_function(MATH_WAIT, timeout=60_000)
+    page.evaluate(MATH_SETTLED)
+
+
+def open_every_dropdown(page):
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+
+
+def set_colour_mode(page, mode):
+    """The theme's light or dark mode, as its own switch sets it, with its colours settled.
+
+    The theme fades colours over 0.15 s; a contrast measured halfway would be
+    neither mode's, so transitions are switched off for the check.
+    """
+    page.add_style_tag(content="*, *::before, *::after { transition: none !important; "
+                               "animation: none !important; }")
+    page.evaluate("mode => { document.documentElement.dataset.mode = mode;"
+                  " document.documentElement.dataset.theme = mode; }", mode)
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => "
+                  "requestAnimationFrame(() => done(true))))")
+
+
+def violation_summary(violation):
+    targets = [" ".join(node["target"]) if isinstance(node["target"], list) else str(node["target"])
+               for node in violation["nodes"]]
+    return (f"{violation['id']} ({violation['impact']}): {violation['help']} "
+            f"[{len(targets)}: {'; '.join(targets[:4])}] {violation['helpUrl']}")
+
+
+@pytest.mark.parametrize("page_name", SITE_PAGES)
+def test_page_is_accessible(site, wide_watched_page, axe, artifacts, page_name):
+    """axe-core finds nothing serious, figures are described, equations read whole."""
+    page = wide_watched_page.page
+    open_settled(page, f"{site}/{page_name}.html")
+    open_every_dropdown(page)  # so that axe also checks the worked solutions
+
+    # Every image says what it shows: the alt stored with its notebook cell, never a file name.
+    alts = page.evaluate("() => [...document.querySelectorAll('article img')]"
+                         ".map(img => img.getAttribute('alt'))")
+    unnamed = [alt for alt in alts if not alt or not alt.strip() or alt.strip().endswith(".png")]
+    assert not unnamed, f"images without a text alternative: {unnamed[:5]}"
+    if page_name.startswith("notebooks/"):
+        name = page_name.split("/", 1)[1]
+        stored = stored_figure_alts(name)
+        assert None not in stored, (f"{name}: a figure without alt text in its cell metadata "
+                                    "(tests/test_notebook_accessibility.py says which)")
+        shown = page.evaluate("() => [...document.querySelectorAll('.cell_output img')]"
+                              ".map(img => img.getAttribute('alt'))")
+        assert shown == stored, "the figures' alt texts on the page are not those of the notebook"
+
+    problems = equation_problems(page.evaluate(EQUATION_GEOMETRY))
+    assert not problems, "display equations not readable whole at 1400 px:\n  " + \
+        "\n  ".join(problems)
+    # The page's own errors. (axe then fetches the stylesheets once more and resolves the
+    # theme's `@import "../basic.css"` against the page instead of the sheet: a 404 of its own.)
+    assert not wide_watched_page.errors, "\n".join(wide_watched_page.errors)
+
+    findings, failing = {}, []
+    for mode in ("light", "dark"):
+        set_colour_mode(page, mode)
+        violations = axe.run(page).response["violations"]
+        findings[mode] = [violation_summary(v) for v in violations]
+        failing += [f"{mode}: {violation_summary(v)}" for v in violations
+                    if v["impact"] in FAILING_IMPACTS]
+    report = artifacts / "axe" / f"{page_name.replace('/', '_')}.json"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(json.dumps(findings, indent=1), encoding="utf-8")
+    assert not failing, "axe-core: serious or critical violations:\n  " + "\n  ".join(failing)
+
+
+EQ3_PAGE = "notebooks/03_em_algorithm"
+
+
+def eq3_geometry(page):
+    eq3 = [eq for eq in page.evaluate(EQUATION_GEOMETRY) if "\\tag{3}" in eq["tex"]]
+    assert len(eq3) == 1, f"{len(eq3)} display equations with \\tag{{3}} on {EQ3_PAGE}"
+    return eq3[0]
+
+
+def test_wide_equation_3_scrolls_instead_of_being_clipped(site, wide_watched_page, artifacts):
+    """Notebook 03's eq. 3 at 1400 px: it fits its column, or its own box scrolls to all of it."""
+    page = wide_watched_page.page
+    open_settled(page, f"{site}/{EQ3_PAGE}.html")
+    eq3 = eq3_geometry(page)
+    assert equation_problems([eq3]) == []
+    box = page.evaluate_handle("() => MathJax.startup.document.getMathItemsWithin(document.body)"
+                               ".find(item => item.display && item.math.includes('\\\\tag{3}'))"
+                               ".typesetRoot").as_element()
+    box.scroll_into_view_if_needed()
+    box.screenshot(path=str(artifacts / "book" / "eq3_at_1400px.png"))
+    if eq3["scrollWidth"] > eq3["clientWidth"]:
+        box.evaluate("box => { box.scrollLeft = box.scrollWidth; }")
+        box.screenshot(path=str(artifacts / "book" / "eq3_at_1400px_scrolled.png"))
+    assert not wide_watched_page.errors, "\n".join(wide_watched_page.errors)
+
+
+def test_without_the_site_css_eq3_would_be_cut_off(site, wide_watched_page):
+    """The check sees the clipping that book/_static/accessibility.css repairs."""
+    page = wide_watched_page.page
+    page.route("**/_static/accessibility.css*",
+               lambda route: route.fulfill(status=200, body="", content_type="text/css"))
+    open_settled(page, f"{site}/{EQ3_PAGE}.html")
+    eq3 = eq3_geometry(page)
+    if eq3["contentRight"] - eq3["contentLeft"] <= eq3["clientWidth"]:
+        pytest.skip("eq. 3 now fits a 1400 px page: nothing to clip")
+    assert equation_problems([eq3]), eq3
+
+
+def stored_solution_outputs(name):
+    """How many solution code cells of notebooks/NAME.ipynb have stored outputs."""
+    notebook = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))
+    return sum(1 for cell in notebook["cells"]
+               if "solution" in cell.get("metadata", {}).get("tags", [])
+               and cell["cell_type"] == "code" and cell.get("outputs"))
+
+
+@pytest.mark.parametrize("name", SOLUTION_PAGES)
+def test_solution_outputs_stay_hidden_until_opened(site, watched_page, name):
+    """Every solution, its code and its printed answer, is folded (tag hide-cell)."""
+    page = watched_page.page
+    page.goto(f"{site}/notebooks/{name}.html", wait_until="load")
+    solutions = page.locator(".cell.tag_solution")
+    assert solutions.count() == solution_cell_count(name, "code")
+    with_outputs = 0
+    for index in range(solutions.count()):
+        cell = solutions.nth(index)
+        assert "tag_hide-cell" in cell.get_attribute("class"), f"solution {index + 1} not folded"
+        toggle = cell.locator("details.hide > summary")
+        assert toggle.count() == 1, f"solution {index + 1} has no dropdown"
+        shown = [part for part in (cell.locator(".cell_input"), cell.locator(".cell_output"))
+                 if part.count()]
+        with_outputs += cell.locator(".cell_output").count() > 0
+        for part in shown:
+            assert not part.first.is_visible(), f"solution {index + 1} shows before it is opened"
+        toggle.click()
+        for part in shown:
+            part.first.wait_for(state="visible", timeout=10_000)
+    assert with_outputs == stored_solution_outputs(name), "a solution's output is missing"
+
+    # A written solution (markdown cell) folds itself into a <details> of its own.
+    written = page.locator("article details:not(.hide)").filter(
+        has=page.locator("summary", has_text=re.compile("solution", re.IGNORECASE)))
+    assert written.count() >= solution_cell_count(name, "markdown"), \
+        "a written solution is not folded into a <details> whose summary says 'solution'"
+    for index in range(written.count()):
+        body = written.nth(index).locator(":scope > :not(summary)").first
+        assert not body.is_visible(), f"written solution {index + 1} shows before it is opened"
+        written.nth(index).locator("summary").first.click()
+        body.wait_for(state="visible", timeout=10_000)
     assert not watched_page.errors, "\n".join(watched_page.errors)
