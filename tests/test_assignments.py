@@ -8,7 +8,6 @@ autograde, with its sqlite gradebook, must give the reference solutions full
 marks and the released, unanswered notebooks zero.
 """
 
-import importlib.util
 import json
 import os
 import shutil
@@ -21,6 +20,7 @@ import pytest
 from nbgrader.api import Gradebook
 from nbgrader.nbgraderformat import MetadataValidator
 from nbformat import from_dict
+from course_script import load_course
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -30,14 +30,8 @@ NOTEBOOKS = ROOT / "notebooks"
 GRADED = ("02_hidden_labels", "06_measurement_errors")
 
 
-def _load_course():
-    spec = importlib.util.spec_from_file_location("course", ROOT / "course.py")
-    course = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(course)
-    return course
 
-
-course = _load_course()
+course = load_course()
 
 
 def nbgrader_env():

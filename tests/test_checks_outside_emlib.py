@@ -17,18 +17,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from course_script import load_course
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 CHECKS = NOTEBOOKS / "checks"
 CHECK_MODULES = sorted(p for p in CHECKS.glob("*.py") if p.name != "__init__.py")
 
-
-def _load_course():
-    spec = importlib.util.spec_from_file_location("course", ROOT / "course.py")
-    course = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(course)
-    return course
 
 
 def test_importing_all_of_emlib_imports_no_check():
@@ -101,7 +96,7 @@ def test_every_notebook_imports_checks_that_exist_and_nothing_from_emlib_exercis
 
 def test_the_website_staging_copy_carries_the_checks(tmp_path):
     # The book build executes each notebook in its folder of the staging copy.
-    src, notebooks = _load_course().stage_book(tmp_path)
+    src, notebooks = load_course().stage_book(tmp_path)
     assert notebooks
     for path in CHECK_MODULES + [CHECKS / "__init__.py"]:
         assert (src / "notebooks" / "checks" / path.name).read_bytes() == path.read_bytes()
@@ -109,7 +104,7 @@ def test_the_website_staging_copy_carries_the_checks(tmp_path):
 
 def test_the_assignments_carry_the_checks(tmp_path, capsys):
     # `course.py assignments` copies the package beside each assignment's notebook.
-    written = _load_course().write_assignment_sources(tmp_path, sorted(NOTEBOOKS.glob("*.ipynb")))
+    written = load_course().write_assignment_sources(tmp_path, sorted(NOTEBOOKS.glob("*.ipynb")))
     assert len(written) >= 10
     for assignment, _ in written:
         folder = tmp_path / "source" / assignment

@@ -6,7 +6,6 @@ runs of the notebooks prove nothing. Each forced setting is applied in a fresh
 interpreter and read back from numpy and threadpoolctl.
 """
 
-import importlib.util
 import json
 import platform
 import subprocess
@@ -15,15 +14,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def load_course():
-    spec = importlib.util.spec_from_file_location("course", ROOT / "course.py")
-    course = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(course)
-    return course
-
+from course_script import load_course
 
 COURSE = load_course()
 SETTINGS = {name: (extra, needs) for name, _, extra, needs in COURSE.CPU_SETTINGS}

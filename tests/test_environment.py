@@ -8,7 +8,6 @@
   route built, finds nothing to install or change but emlib itself.
 """
 
-import importlib.util
 import json
 import re
 import subprocess
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from course_script import load_course
 
 try:
     import tomllib
@@ -93,10 +93,7 @@ def environment_pip_section():
 
 def course_pip_arguments():
     """The arguments `course.py setup` passes to `pip install`."""
-    spec = importlib.util.spec_from_file_location("course", ROOT / "course.py")
-    course = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(course)
-    return list(course.PIP_INSTALL_ARGS)
+    return list(load_course().PIP_INSTALL_ARGS)
 
 
 def requirement_lines(arguments):

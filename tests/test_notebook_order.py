@@ -1,20 +1,15 @@
 """The website lists the notebooks in course order, side notebooks right after their main one."""
 
-import importlib.util
 from pathlib import Path
+
+from course_script import load_course
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load_course():
-    spec = importlib.util.spec_from_file_location("course", ROOT / "course.py")
-    course = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(course)
-    return course
-
 
 def test_side_notebooks_follow_their_main_notebook_in_the_table_of_contents():
-    course = _load_course()
+    course = load_course()
     names = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
     listed = course.toc_notebooks(course.book_toc(names))
     assert listed == [Path(name).stem for name in names]  # nothing dropped or added
