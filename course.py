@@ -283,30 +283,31 @@ def cmd_test(args):
              "-p", "no:cacheprovider"]
     settings, skipped = cpu_settings_to_run(python)
     results = []
-    if settings:  # the first setting runs everything, in the foreground
-        name, what, extra = settings[0]
-        results.append((name, run_pytest_pass(python, name, what, extra, paths,
-                                              nbval + args.extra)))
-    # The others re-run only the notebooks. They run side by side, one process each
-    # (a notebook is mostly single-threaded work), and their logs are printed in order.
+    # The settings after the first re-run only the notebooks. They start first, in the
+    # background, one process each: the first pass leaves a core mostly idle (pytest runs
+    # one test at a time), and they use it. Their logs are printed in order at the end.
     notebooks = [p for p in paths if p == "notebooks"]
+    passes = []
     if notebooks and len(settings) > 1:
-        passes = []
         for name, what, extra in settings[1:]:
             log = open(ROOT / (".pytest-%s.log" % name), "w+", encoding="utf-8")
             process = run_pytest_pass(python, name, what, extra, notebooks,
                                       nbval + args.extra, log=log)
             passes.append((name, process, log))
-        for name, process, log in passes:
-            code = process.wait()
-            log.seek(0)
-            print("\ncourse.py: output of the notebooks under CPU setting %r:" % name)
-            sys.stdout.write(log.read())
-            log.close()
-            os.unlink(log.name)
-            if code == 5:
-                code = 0  # a -k/-m selection that picks no notebook is fine here
-            results.append((name, code))
+    if settings:  # the first setting runs everything, in the foreground
+        name, what, extra = settings[0]
+        results.append((name, run_pytest_pass(python, name, what, extra, paths,
+                                              nbval + args.extra)))
+    for name, process, log in passes:
+        code = process.wait()
+        log.seek(0)
+        print("\ncourse.py: output of the notebooks under CPU setting %r:" % name)
+        sys.stdout.write(log.read())
+        log.close()
+        os.unlink(log.name)
+        if code == 5:
+            code = 0  # a -k/-m selection that picks no notebook is fine here
+        results.append((name, code))
     print("\ncourse.py: results per CPU setting:")
     for name, code in results:
         print("  %-9s %s" % (name, "passed" if code == 0 else "FAILED (exit code %d)" % code))
@@ -729,6 +730,15 @@ def cmd_book(args):
         sys.exit("course.py: no notebooks/*.ipynb to build a website from")
     python = setup()
     src, notebooks = stage_book(outdir)
+    if args.stored_outputs:
+        # The pages show the outputs stored in the notebooks (which nbval checks) instead
+        # of executing every notebook again.
+        config = src / "_config.yml"
+        text = config.read_text(encoding="utf-8")
+        if "execute_notebooks: force" not in text:
+            sys.exit("course.py: book/_config.yml has no 'execute_notebooks: force' line")
+        config.write_text(text.replace("execute_notebooks: force", 'execute_notebooks: "off"'),
+                          encoding="utf-8")
     html = book_html(outdir)
     reports = html / "reports"
     if reports.exists():
@@ -753,8 +763,9 @@ def cmd_book(args):
         print("course.py: FAILED: the website was not built cleanly:\n  "
               + "\n  ".join(problems), file=sys.stderr)
         return 1
-    print("course.py: website built in %.1f s (%d notebooks executed): open %s"
-          % (seconds, len(notebooks), (html / "index.html").as_uri()), flush=True)
+    print("course.py: website built in %.1f s (%d notebooks %s): open %s"
+          % (seconds, len(notebooks), "with their stored outputs" if args.stored_outputs
+             else "executed", (html / "index.html").as_uri()), flush=True)
     return 0
 
 
@@ -801,6 +812,9 @@ def main(argv=None):
                        "(executes every notebook)")
     p.add_argument("--output", help="build folder (default: _build/book); the site is in "
                    "OUTPUT/_build/html")
+    p.add_argument("--stored-outputs", action="store_true",
+                   help="show the outputs stored in the notebooks instead of executing them "
+                   "(the test command checks those outputs with nbval)")
     p.set_defaults(func=cmd_book)
 
     argv = sys.argv[1:] if argv is None else list(argv)
