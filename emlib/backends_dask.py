@@ -216,17 +216,6 @@ def _check_measurements_block(values, errors, projection, first_row):
         raise _in_rows(error, first_row, len(values)) from None
 
 
-class ChunkZeroDensityError(ZeroDensityError):
-    """:class:`~emlib.likelihood.ZeroDensityError` raised in a chunk, able to cross processes.
-
-    (An exception with more than a message does not unpickle by default,
-    and a dask.distributed worker sends its errors pickled.)
-    """
-
-    def __reduce__(self):
-        return type(self), (str(self), self.row, self.value)
-
-
 @dataclass
 class _ZeroDensity:
     """A ZeroDensityError of a block, as data: it crosses processes and sorts by row."""
@@ -375,9 +364,9 @@ def _block_e_step(family, weights, params, first_row, where, fix, dtype, values,
         except ZeroDensityError as error:
             i = first_row + error.row
             if error.value != -np.inf:  # NaN or +inf: its own message says which
-                raise ChunkZeroDensityError(str(error), i, error.value) from None
+                raise ZeroDensityError(str(error), i, error.value) from None
             # emlib.estimator.e_step_on_new_data's message, for the global row.
-            raise ChunkZeroDensityError(
+            raise ZeroDensityError(
                 f"X[{i}] lies so far from every component{where.format(i=i)} that its density "
                 f"is 0 in floating point (ln p = {error.value}), so its class probabilities "
                 f"are undefined. {fix} before fitting and predicting.", i, error.value) from None
@@ -584,7 +573,7 @@ class DaskArrays(Backend):
         combine = delayed(partial(_add_block_sums, family), pure=False)
         total = compute(self._tree(parts, combine), self.verbose)
         if isinstance(total, _ZeroDensity):
-            raise ChunkZeroDensityError(total.message, total.row, total.value) from None
+            raise ZeroDensityError(total.message, total.row, total.value) from None
         return total
 
     def final(self, family, weights, params, iteration):

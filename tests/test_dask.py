@@ -424,12 +424,18 @@ def test_a_count_outside_the_support_deep_in_the_array(monkeypatch):
     assert "rows 630 to 699 of the dask array" in str(on_dask.value)  # the last block
 
 
-def test_zero_density_during_the_fit_names_the_global_row(clusters):
+def far_point_and_narrow_start(clusters):
+    """Data with X[260] so far out that its density under the narrow start overflows to 0."""
     X = clusters(2)
     X[260] = [1e149, 1e149]  # its squared distance from components this narrow overflows
     settings = dict(weights_init=[0.5, 0.5], means_init=[[0.0, 0.0], [4.0, 2.0]],
                     covariances_init=np.full(2, 1e-12)[:, None, None] * np.eye(2),
                     reg_covar=0.0)
+    return X, settings
+
+
+def test_zero_density_during_the_fit_names_the_global_row(clusters):
+    X, settings = far_point_and_narrow_start(clusters)
     with pytest.raises(ZeroDensityError) as in_memory:
         GaussianMixture(2, **settings).fit(X)
     with pytest.raises(ZeroDensityError) as on_dask:
@@ -523,11 +529,7 @@ def test_catalogue_fit_and_predict_on_a_cluster(cluster):
 
 
 def test_zero_density_on_a_cluster_crosses_processes(cluster, clusters):
-    X = clusters(2)
-    X[260] = [1e149, 1e149]  # its squared distance from components this narrow overflows
-    settings = dict(weights_init=[0.5, 0.5], means_init=[[0.0, 0.0], [4.0, 2.0]],
-                    covariances_init=np.full(2, 1e-12)[:, None, None] * np.eye(2),
-                    reg_covar=0.0)
+    X, settings = far_point_and_narrow_start(clusters)
     with pytest.raises(ZeroDensityError) as on_cluster:
         GaussianMixture(2, **settings).fit(chunked(X))
     assert on_cluster.value.row == 260 and "X[260]" in str(on_cluster.value)
