@@ -36,6 +36,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -272,6 +273,29 @@ def run_pytest_pass(python, name, what, extra, targets, options, log=None):
                             stderr=subprocess.STDOUT)
 
 
+class BackgroundLane(threading.Thread):
+    """pytest passes run one after another in the background, each into a log of its own.
+
+    ``results`` gets (label, exit code, seconds, log path) for each pass as it ends.
+    """
+
+    def __init__(self, python, passes):
+        super().__init__(daemon=True)
+        self.python, self.passes, self.results = python, passes, []
+
+    def run(self):
+        for label, name, what, extra, targets, options in self.passes:
+            path = ROOT / (".pytest-%s.log" % label.replace(" ", "-"))
+            started = time.perf_counter()
+            with open(path, "w", encoding="utf-8") as log:
+                code = run_pytest_pass(self.python, name, what, extra, targets, options,
+                                       log=log).wait()
+            self.results.append((label, code, time.perf_counter() - started, path))
+
+
+BROWSER_TESTS = "tests/browser"
+
+
 def cmd_test(args):
     python = setup()
     paths = [p for p in ("tests", "notebooks") if (ROOT / p).is_dir()]
@@ -281,49 +305,57 @@ def cmd_test(args):
     nbval = ["--nbval", "--nbval-current-env",
              "--nbval-sanitize-with", SANITIZE.relative_to(ROOT).as_posix(),
              "-p", "no:cacheprovider"]
+    options = nbval + args.extra
     settings, skipped = cpu_settings_to_run(python)
-    results = []
-    # The settings after the first re-run only the notebooks. They start first, in the
-    # background, one process each: the first pass leaves a core mostly idle (pytest runs
-    # one test at a time), and they use it. Their logs are printed in order at the end.
-    notebooks = [p for p in paths if p == "notebooks"]
-    passes = []
-    if notebooks and len(settings) > 1:
-        for name, what, extra in settings[1:]:
-            log = open(ROOT / (".pytest-%s.log" % name), "w+", encoding="utf-8")
-            process = run_pytest_pass(python, name, what, extra, notebooks,
-                                      nbval + args.extra, log=log)
-            passes.append((name, process, log))
-    if settings:  # the first setting runs everything, in the foreground
+    # Three lanes, so that both cores stay busy (pytest runs one test at a time):
+    #   here:        the first setting's unit tests and notebooks;
+    #   background:  the first setting's browser tests;
+    #   background:  every other setting's notebooks, one setting after the other.
+    # The background logs are printed at the end, in that order.
+    lanes, results = [], []
+    browser = (ROOT / BROWSER_TESTS).is_dir() and "tests" in paths
+    if settings and browser:
         name, what, extra = settings[0]
-        results.append((name, run_pytest_pass(python, name, what, extra, paths,
-                                              nbval + args.extra)))
-    for name, process, log in passes:
-        code = process.wait()
-        log.seek(0)
-        print("\ncourse.py: output of the notebooks under CPU setting %r:" % name)
-        sys.stdout.write(log.read())
-        log.close()
-        os.unlink(log.name)
-        if code == 5:
-            code = 0  # a -k/-m selection that picks no notebook is fine here
-        results.append((name, code))
+        lanes.append(BackgroundLane(python, [("%s browser" % name, name, what, extra,
+                                              [BROWSER_TESTS], options)]))
+    if "notebooks" in paths and len(settings) > 1:
+        lanes.append(BackgroundLane(python, [(name, name, what, extra, ["notebooks"], options)
+                                             for name, what, extra in settings[1:]]))
+    for lane in lanes:
+        lane.start()
+    if settings:
+        name, what, extra = settings[0]
+        ignore = ["--ignore=%s" % BROWSER_TESTS] if browser else []
+        started = time.perf_counter()
+        code = run_pytest_pass(python, name, what, extra, paths, ignore + options)
+        results.append((name, code, time.perf_counter() - started))
+    for lane in lanes:
+        lane.join()
+        for label, code, seconds, path in lane.results:
+            print("\ncourse.py: output of the %s pass (in the background):" % label)
+            sys.stdout.write(path.read_text(encoding="utf-8"))
+            path.unlink()
+            results.append((label, code, seconds))
+    # A -k/-m selection may pick nothing in one pass (exit code 5): fine if another ran tests.
+    if any(code != 5 for _, code, _ in results):
+        results = [(label, 0 if code == 5 else code, seconds) for label, code, seconds in results]
     print("\ncourse.py: results per CPU setting:")
-    for name, code in results:
-        print("  %-9s %s" % (name, "passed" if code == 0 else "FAILED (exit code %d)" % code))
+    for label, code, seconds in results:
+        print("  %-16s %-24s %6.0f s" % (label, "passed" if code == 0 else
+                                          "FAILED (exit code %d)" % code, seconds))
     for name, reason in skipped:
-        print("  %-9s skipped: %s" % (name, reason))
-    failed = [(name, code) for name, code in results if code != 0]
+        print("  %-16s skipped: %s" % (name, reason))
+    failed = [(label, code) for label, code, _ in results if code != 0]
     if not failed:
         return 0
-    name, code = failed[0]
+    label, code = failed[0]
     if code == 5:
         print("course.py: FAILED: pytest collected no tests at all "
               "(exit code 5). Check the paths and any -k/-m selection.",
               file=sys.stderr)
     else:
-        print("course.py: FAILED under CPU setting(s) %s"
-              % ", ".join(name for name, _ in failed), file=sys.stderr)
+        print("course.py: FAILED in the pass(es) %s"
+              % ", ".join(label for label, _ in failed), file=sys.stderr)
     return code
 
 

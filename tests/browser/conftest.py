@@ -137,3 +137,11 @@ def axe():
 def artifacts():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item (``item.rep_call``) for fixtures to read."""
+    report = yield
+    setattr(item, "rep_" + report.when, report)
+    return report
