@@ -307,11 +307,12 @@ def cmd_test(args):
              "-p", "no:cacheprovider"]
     options = nbval + args.extra
     settings, skipped = cpu_settings_to_run(python)
-    # Lanes that run side by side, so that both cores stay busy (pytest runs one test at
-    # a time, and many tests wait for a server, a browser or a kernel):
-    #   here:        the first setting's unit tests;
+    # Three lanes, so that both cores stay busy (pytest runs one test at a time; many
+    # tests wait for a server, a browser or a kernel); a fourth lane (the unit tests
+    # apart from the notebooks) was slower on two cores, not faster:
+    #   here:        the first setting's unit tests and notebooks;
     #   background:  the first setting's browser tests;
-    #   background:  two lanes for every setting's notebooks, each setting in turn.
+    #   background:  every other setting's notebooks, one setting after the other.
     # The background logs are printed at the end, in that order.
     lanes, results = [], []
     browser = (ROOT / BROWSER_TESTS).is_dir() and "tests" in paths
@@ -319,19 +320,17 @@ def cmd_test(args):
         name, what, extra = settings[0]
         lanes.append(BackgroundLane(python, [("%s browser" % name, name, what, extra,
                                               [BROWSER_TESTS], options)]))
-    if "notebooks" in paths:
-        notebook_passes = [("%s notebooks" % name, name, what, extra, ["notebooks"], options)
-                           for name, what, extra in settings]
-        lanes += [BackgroundLane(python, notebook_passes[first::2]) for first in (0, 1)
-                  if notebook_passes[first::2]]
+    if "notebooks" in paths and len(settings) > 1:
+        lanes.append(BackgroundLane(python, [(name, name, what, extra, ["notebooks"], options)
+                                             for name, what, extra in settings[1:]]))
     for lane in lanes:
         lane.start()
-    if settings and "tests" in paths:
+    if settings:
         name, what, extra = settings[0]
         ignore = ["--ignore=%s" % BROWSER_TESTS] if browser else []
         started = time.perf_counter()
-        code = run_pytest_pass(python, name, what, extra, ["tests"], ignore + options)
-        results.append(("%s tests" % name, code, time.perf_counter() - started))
+        code = run_pytest_pass(python, name, what, extra, paths, ignore + options)
+        results.append((name, code, time.perf_counter() - started))
     for lane in lanes:
         lane.join()
         for label, code, seconds, path in lane.results:
