@@ -125,7 +125,9 @@ def check_not_collapsed_at_scale(covariances, covariance_type, largest_magnitude
     from chunks of the data)."""
     _check_covariance_type(covariance_type)
     floor = _floor_at(largest_magnitude)
-    if covariance_type == "full":
+    if covariance_type in ("full", "tied") and covariances.shape[-1] == 1:
+        smallest = covariances.reshape(-1)  # a 1 x 1 matrix is its own eigenvalue
+    elif covariance_type == "full":
         smallest = np.linalg.eigvalsh(covariances)[:, 0]
     elif covariance_type == "tied":
         smallest = np.linalg.eigvalsh(covariances)[:1]
@@ -160,6 +162,11 @@ def precision_cholesky(covariances, covariance_type):
                 covariances if covariances.ndim == 1 else covariances.min(axis=1)))))
         return 1.0 / np.sqrt(covariances)
     stack = covariances[np.newaxis] if covariance_type == "tied" else covariances
+    if stack.shape[-1] == 1:  # 1-D: P = 1/sigma, what LAPACK computes, without its overhead
+        if np.any(stack <= 0):
+            raise DegenerateComponentError(_collapse_message(int(np.flatnonzero(stack <= 0)[0])))
+        factors = 1.0 / np.sqrt(stack)
+        return factors[0] if covariance_type == "tied" else factors
     try:
         lower = np.linalg.cholesky(stack)  # Sigma_j = L_j L_j^T, all j at once
     except np.linalg.LinAlgError:

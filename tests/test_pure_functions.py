@@ -14,6 +14,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from emlib.gaussian import (
     DegenerateComponentError,
+    check_not_collapsed_at_scale,
     covariances_from_precision_cholesky,
     log_gaussian_densities,
     precision_cholesky,
@@ -124,6 +125,27 @@ def test_precision_factor_conversions(covariance_type):
     from_precisions = precision_cholesky_from_precisions(precisions, covariance_type)
     np.testing.assert_allclose(precisions_from_cholesky(from_precisions, covariance_type),
                                precisions, rtol=1e-10)
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "tied"])
+def test_one_dimensional_shortcuts_give_lapacks_bits(covariance_type):
+    """In 1-D the precision factor is 1/sigma and the smallest eigenvalue the variance
+    itself: the shortcuts give exactly what LAPACK's Cholesky, inverse and eigvalsh give."""
+    variances = np.random.default_rng(5).uniform(1e-3, 1e3, size=40)
+    covariances = variances.reshape(-1, 1, 1) if covariance_type == "full" else variances[:1, None]
+    stack = covariances.reshape(-1, 1, 1)
+    lapack = np.swapaxes(np.linalg.inv(np.linalg.cholesky(stack)), 1, 2)
+    ours = precision_cholesky(covariances, covariance_type).reshape(-1, 1, 1)
+    assert np.array_equal(ours, lapack)
+    # the collapse check reads the same smallest eigenvalue: a variance just above its floor
+    # passes, one at the floor fails, as with eigvalsh
+    assert np.array_equal(np.linalg.eigvalsh(stack)[:, 0], stack.reshape(-1))
+    floor = (1000 * np.finfo(float).eps * 1.0) ** 2
+    check_not_collapsed_at_scale(np.full_like(covariances, floor * 1.01), covariance_type, 1.0, 1.0)
+    with pytest.raises(DegenerateComponentError, match="collapsed"):
+        check_not_collapsed_at_scale(np.full_like(covariances, floor), covariance_type, 1.0, 1.0)
+    with pytest.raises(DegenerateComponentError, match="component 0"):
+        precision_cholesky(np.zeros_like(covariances), covariance_type)
 
 
 @pytest.mark.parametrize("covariance_type, singular", [
