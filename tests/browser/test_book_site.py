@@ -18,7 +18,6 @@ their outputs, until a student opens them.
 """
 
 import functools
-import importlib.util
 import json
 import re
 import subprocess
@@ -29,6 +28,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from course_script import load_course
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -88,13 +89,6 @@ EQUATION_GEOMETRY = """() => MathJax.startup.document.getMathItemsWithin(documen
             scrolledBy: scrolledBy, clientWidth: box.clientWidth, scrollWidth: box.scrollWidth,
             overflowX: getComputedStyle(box).overflowX, clippedBy: clippedBy};
   })"""
-
-
-def _course_module():
-    spec = importlib.util.spec_from_file_location("course", ROOT / "course.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def stored_image_count(name):
@@ -167,7 +161,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 def test_toc_lists_every_notebook_in_order(book):
-    course = _course_module()
+    course = load_course()
     listed = course.toc_notebooks(book["toc"].read_text(encoding="utf-8"))
     assert listed == NOTEBOOK_NAMES
     # and the helper really reads a toc: a notebook left out is noticed
