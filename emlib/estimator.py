@@ -157,13 +157,18 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
             data = chunked
         result = fit_with_restarts(
             plan.family, data, plan.initialise, n_init=plan.n_init,
-            rng=check.check_random_state(self.random_state),
+            rng=check.check_random_state(self.random_state,
+                                         legacy_seeding=self._seeds_as_scikit_learn()),
             sample_weight=None if chunked is not None else plan.sample_weight,
             tol=self.tol, max_iter=self.max_iter, verbose=self.verbose,
             previous_lower_bound=plan.previous_lower_bound)
         self._store(result, plan)
         record_fit(self, result, plan.n_features)
         return result
+
+    def _seeds_as_scikit_learn(self):
+        """Seed the starts as scikit-learn does, so its start methods draw its very start."""
+        return True
 
     # ------------------------------------------------------------- inference
     def _e_step(self, X, **side):

@@ -49,6 +49,11 @@ class GaussianMixture(MixtureEstimator):
         Starting precisions or covariances (give at most one), in the shape
         of ``covariance_type``.
     random_state : None, int >= 0, numpy Generator or RandomState
+        Seeds the starts. With the four scikit-learn methods it seeds them as
+        scikit-learn does (an int is numpy's legacy ``RandomState(seed)``,
+        None numpy's global stream), so the same ``random_state`` gives
+        scikit-learn's start and, from there, its fit. ``'textbook'`` draws
+        from ``np.random.default_rng(random_state)``.
     warm_start : bool, default=False
         If True, each ``fit`` starts where the previous one ended. Must be a
         bool (``'False'`` is refused, not read as true).
@@ -227,6 +232,10 @@ class GaussianMixture(MixtureEstimator):
                 "Use reg_covar > 0 (the default is 1e-6), init_params='kmeans' or 'textbook', "
                 "fewer components, or give precisions_init; or rescale/jitter the data."
             ) from None
+
+    def _seeds_as_scikit_learn(self):
+        # The text's recipe is the course's own: its seeds keep numpy's default_rng stream.
+        return self.init_params != "textbook"
 
     def _params(self):
         return {"means": self.means_, "covariances": self.covariances_,

@@ -505,8 +505,18 @@ def _check_array_shape(values, shape, name, sklearn_name=None):
     return array
 
 
-def check_random_state(random_state, name="random_state"):
-    """Return a numpy Generator from None, an int >= 0, a Generator or a RandomState."""
+def check_random_state(random_state, name="random_state", legacy_seeding=False):
+    """Return a numpy Generator from None, an int >= 0, a Generator or a RandomState.
+
+    With ``legacy_seeding=True``, None and an int seed the stream the way
+    scikit-learn's ``check_random_state`` does: an int gives numpy's legacy
+    ``RandomState(seed)`` stream and None numpy's global one (the one
+    ``np.random.seed`` sets); an int of 2**32 or more, which scikit-learn
+    refuses, seeds the same kind of generator (MT19937) through a SeedSequence. scikit-learn's four start methods draw from that
+    stream, so the same ``random_state`` gives scikit-learn's very start.
+    Otherwise an int seeds ``np.random.default_rng``, numpy's recommended
+    generator.
+    """
     if random_state is None or isinstance(random_state, (numbers.Integral, np.random.SeedSequence)):
         if isinstance(random_state, (bool, np.bool_)):
             raise TypeError(f"{name} must be None, an int or a numpy random generator; "
@@ -514,6 +524,12 @@ def check_random_state(random_state, name="random_state"):
         if isinstance(random_state, numbers.Integral) and random_state < 0:
             raise ValueError(f"{name} must be None, a non-negative int seed or a numpy random "
                              f"generator; got {random_state}.")
+        if legacy_seeding and random_state is None:
+            return np.random.Generator(np.random.get_bit_generator())
+        if legacy_seeding and isinstance(random_state, numbers.Integral):
+            if random_state >= 2**32:  # beyond legacy seeding (scikit-learn refuses them)
+                return np.random.Generator(np.random.MT19937(int(random_state)))
+            return np.random.Generator(np.random.RandomState(int(random_state))._bit_generator)
         return np.random.default_rng(random_state)
     if isinstance(random_state, np.random.Generator):
         return random_state

@@ -47,9 +47,10 @@ def test_uniform_sample_weights_of_any_size_give_the_unweighted_fit(
     assert_same_fit(model, reference)
     # The mean ln L per unit weight is the unweighted mean, whatever the unit.
     assert model.lower_bound_ == pytest.approx(reference.lower_bound_, rel=1e-12)
-    # The total ln L counts every sample `scale` times.
+    # The total ln L counts every sample `scale` times (to 1e-11: along a slow climb EM
+    # carries the last-bit differences of the weighted sums a little further, up to 3e-12).
     np.testing.assert_allclose(model.log_likelihoods_, scale * reference.log_likelihoods_,
-                               rtol=1e-12)
+                               rtol=1e-11)
 
 
 def test_huge_weights_on_huge_data_do_not_overflow():

@@ -14,8 +14,7 @@ Then ``sklearn.utils.estimator_checks`` runs every generic estimator check on
 ``emlib.GaussianMixture()``.
 
 A test that cannot apply to emlib (it calls a scikit-learn-private method or
-patches a private function, expects a behaviour emlib refuses on purpose, or
-needs emlib to draw scikit-learn's very start from the same seed) is listed in
+patches a private function, or expects a behaviour emlib refuses on purpose) is listed in
 ``NOT_APPLICABLE`` with the reason; it is run anyway and must fail (strict
 xfail), so a list entry that no longer fails is reported instead of hiding a
 test that now passes. Tests of scikit-learn's private functions alone (they
@@ -39,8 +38,8 @@ UPSTREAM = ("sklearn.mixture.tests.test_gaussian_mixture", "sklearn.mixture.test
 
 # Reviewed: upstream tests that cannot apply to emlib, with the reason.
 # Each must fail with emlib (strict xfail); a test that starts passing is reported.
-# (No test of scikit-learn 1.9.1 needs emlib to draw scikit-learn's start from the same
-# random_state; one that does belongs here with that reason until emlib can.)
+# (emlib draws scikit-learn's start from the same random_state, tests/test_same_seed.py,
+# so a test comparing seeded fits applies.)
 NOT_APPLICABLE = {
     "test_gaussian_mixture_precisions_init":
         "calls the scikit-learn-private method GaussianMixture._set_parameters",
