@@ -1004,8 +1004,8 @@ def convolved_terms_by_entry(X, error_covariances, means, covariances, projectio
     (K, n) array, so each step is one numpy operation over all points and
     components (:func:`_cholesky_by_entry`); samples go in blocks, so the
     temporaries stay in the cache. Meant for d_obs <= ``ENTRYWISE_MAX_D``
-    (it works for any d_obs, ever slower). The arguments are not checked (the
-    family calls this on data XDGMM has validated); they are those of
+    (it works for any d_obs). The arguments are not checked (the family
+    calls this on data XDGMM has validated); they are those of
     :func:`log_convolved_densities`.
 
     Returns
@@ -1018,7 +1018,9 @@ def convolved_terms_by_entry(X, error_covariances, means, covariances, projectio
         If some T_ij is not positive definite (a collapsed component), as
         :func:`convolved_terms` does.
     ValueError
-        If some T_ij is not finite.
+        If some T_ij is not finite. (Blocks are checked in turn: should the
+        data have both a collapse and a non-finite T_ij, the first block
+        with either decides which of the two is reported.)
     """
     (n_samples, n_observed), n_components = X.shape, means.shape[0]
     terms = TermsByEntry(np.empty((n_components, n_samples)),
@@ -1080,8 +1082,8 @@ def xd_statistics_by_entry(responsibilities, terms, covariances, projection=None
         if per_sample:
             spread = np.einsum("kac,bcn->abkn", covariances,
                                _projection_by_entry(projection, rows))
-        q, z, whitening = by_component[:, rows], terms.whitened[..., rows], \
-            terms.whitening[..., rows]
+        q = by_component[:, rows]
+        z, whitening = terms.whitened[..., rows], terms.whitening[..., rows]
         # C = V R^T W^T, entry (a, b) = sum_c (V R^T)_ac W_bc over c <= b (W is lower).
         cross = [[_add_up(spread[a, c] * whitening[b, c] for c in range(b + 1))
                   for b in range(n_observed)] for a in range(n_features)]
