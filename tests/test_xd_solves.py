@@ -305,3 +305,25 @@ def test_the_family_factors_small_T_by_entry_and_gives_the_plain_forms_sums(d, d
         assert relative(stats[name], plain[name]) < 1e-12
     assert relative(log_densities, dc.log_convolved_densities(X, S, means, covariances, R)) \
         < 1e-13
+
+
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_xdgmm_collapsing_onto_error_free_duplicates_raises_the_stacked_forms_explanation(
+        d, monkeypatch):
+    import emlib
+    import emlib.families.xd
+
+    rng = np.random.default_rng(80 + d)
+    X = np.vstack([np.zeros((5, d)), 50.0 + rng.normal(size=(100, d))])
+    S = np.concatenate([np.zeros((5, d, d)), np.broadcast_to(0.1 * np.eye(d), (100, d, d))])
+    start = dict(weights_init=[0.5, 0.5], means_init=[np.zeros(d), np.full(d, 50.0)],
+                 covariances_init=[0.01 * np.eye(d), np.eye(d)])
+    errors = []
+    for limit in (3, 0):  # by entry, then the stacked functions
+        monkeypatch.setattr(emlib.families.xd, "ENTRYWISE_MAX_D", limit)
+        with pytest.raises(DegenerateComponentError) as error:
+            emlib.XDGMM(2, reg_covar=0, tol=0, max_iter=20, **start).fit(X, S)
+        errors.append(error.value)
+    assert str(errors[0]) == str(errors[1])
+    assert errors[0].cause == errors[1].cause == "collapse"
+    assert "collapsed onto points that have zero measurement error" in str(errors[0])
