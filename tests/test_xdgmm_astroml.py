@@ -47,7 +47,7 @@ def _emlib_after(X, S, start, n_steps):
                            means_init=means, covariances_init=covariances).fit(X, S)
 
 
-@pytest.mark.parametrize("n_features", [1, 2, 3])
+@pytest.mark.parametrize("n_features", [1, 2, 3, 4])  # 1-3 by entry, 4 stacked
 @pytest.mark.parametrize("n_steps", [1, 5])
 def test_em_steps_match_astroml(n_features, n_steps):
     X, S, start = _data(400, n_features, seed=n_features)

@@ -30,11 +30,15 @@ from ..deconvolution import (
     _eq7_mean_update as eq7_mean_update,
     _log_convolved_densities_1d as log_convolved_densities_1d,
     _solve_eq7_variance as solve_eq7_variance,
+    ENTRYWISE_MAX_D,
+    TermsByEntry,
     convolved_terms,
+    convolved_terms_by_entry,
     xd_covariances_from_statistics,
     xd_expected_values,
     xd_means_from_statistics,
     xd_statistics,
+    xd_statistics_by_entry,
 )
 from ..gaussian import update_covariances, update_means
 from ..likelihood import effective_counts
@@ -100,14 +104,20 @@ class ExtremeDeconvolutionFamily(Family):
         return self.e_step_terms(data, params)[0]
 
     def e_step_terms(self, data, params):
-        """ln N(x_i | R_i mu_j, T_ij), and the whitened terms the M-step reuses.
+        """ln N(x_i | R_i mu_j, T_ij), and the factors of T_ij the M-step reuses.
 
         The second item is the whole output of
-        :func:`~emlib.deconvolution.convolved_terms`, whose T_ij^-1 factors
-        :meth:`statistics` needs for b_ij and B_ij at the same parameters.
+        :func:`~emlib.deconvolution.convolved_terms` (z_ij and W_ij = L_ij^-1),
+        which :meth:`statistics` needs for b_ij and B_ij at the same
+        parameters; for d_obs <= 3 it is computed entry by entry with closed
+        forms (:func:`~emlib.deconvolution.convolved_terms_by_entry`).
         """
-        terms = convolved_terms(data.values, data.error_covariances, params["means"],
-                                params["covariances"], data.projection)
+        arguments = (data.values, data.error_covariances, params["means"],
+                     params["covariances"], data.projection)
+        if data.values.shape[1] <= ENTRYWISE_MAX_D:
+            terms = convolved_terms_by_entry(*arguments)
+        else:
+            terms = convolved_terms(*arguments)
         return terms[0], terms
 
     # ------------------------------------------------------------ M-step
@@ -115,11 +125,16 @@ class ExtremeDeconvolutionFamily(Family):
         """XD's sums over the samples, centred at the E-step's means (:func:`xd_statistics`).
 
         ``reuse`` is what :meth:`e_step_terms` returned for the same ``data``
-        and ``params``; without it the terms are computed again.
+        and ``params``; without it the terms are computed again. Entry by
+        entry (:func:`~emlib.deconvolution.xd_statistics_by_entry`) when
+        they were.
         """
         means, covariances = params["means"], params["covariances"]
         if reuse is None:
             reuse = self.e_step_terms(data, params)[1]
+        if isinstance(reuse, TermsByEntry):
+            return xd_statistics_by_entry(responsibilities, reuse, covariances,
+                                          data.projection)
         expected_values, expected_covariances = xd_expected_values(
             data.values, data.error_covariances, means, covariances, data.projection,
             terms=reuse)
