@@ -17,14 +17,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .likelihood import ZeroDensityError, expectation
+from .likelihood import ZeroDensityError, _expectation
 
 
 def e_step_with_reuse(family, data, weights, params):
     # Overflowing squares are reported by the ZeroDensityError, not a RuntimeWarning.
     with np.errstate(over="ignore"):
         log_densities, reuse = family.e_step_terms(data, params)
-    log_density, resp = expectation(log_densities, weights)
+    log_density, resp = _expectation(log_densities, weights)
     return log_density, resp, reuse
 
 

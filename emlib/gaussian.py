@@ -122,7 +122,11 @@ def check_not_collapsed_at_scale(covariances, covariance_type, largest_magnitude
                                  smallest_variance, reg_covar=None):
     """:func:`check_not_collapsed` given the data's largest magnitude max|x| and the
     variance of its narrowest feature, the numbers it needs of X (sums, so they can come
-    from chunks of the data)."""
+    from chunks of the data).
+
+    ``smallest_variance`` may also be a function of no arguments that returns it: it
+    only tells the causes of a collapse apart, so it is computed only for one.
+    """
     _check_covariance_type(covariance_type)
     floor = _floor_at(largest_magnitude)
     if covariance_type in ("full", "tied") and covariances.shape[-1] == 1:
@@ -135,8 +139,10 @@ def check_not_collapsed_at_scale(covariances, covariance_type, largest_magnitude
         smallest = covariances.min(axis=1)
     else:
         smallest = covariances
-    if np.any(smallest <= floor):
+    if (smallest <= floor).any():
         component = int(np.argmin(smallest))
+        if callable(smallest_variance):
+            smallest_variance = smallest_variance()
         if smallest_variance <= floor:
             raise DegenerateComponentError(
                 _data_resolution_message(largest_magnitude, smallest_variance, floor),
@@ -163,7 +169,7 @@ def precision_cholesky(covariances, covariance_type):
         return 1.0 / np.sqrt(covariances)
     stack = covariances[np.newaxis] if covariance_type == "tied" else covariances
     if stack.shape[-1] == 1:  # 1-D: P = 1/sigma, what LAPACK computes, without its overhead
-        if np.any(stack <= 0):
+        if (stack <= 0).any():
             raise DegenerateComponentError(_collapse_message(int(np.flatnonzero(stack <= 0)[0])))
         factors = 1.0 / np.sqrt(stack)
         return factors[0] if covariance_type == "tied" else factors
@@ -257,6 +263,14 @@ def log_gaussian_densities_from_cholesky(X, means, factors, covariance_type):
     expected = covariance_shape(covariance_type, n_components, n_features)
     check_shape(factors, expected, "precision factors",
                 f" for covariance_type={covariance_type!r} and {n_components} components")
+    return _log_densities_from_cholesky(X, means, factors, covariance_type)
+
+
+def _log_densities_from_cholesky(X, means, factors, covariance_type):
+    """:func:`log_gaussian_densities_from_cholesky` without its checks, for the EM loop,
+    whose arrays come from its own M-step (the family checked ``covariance_type``)."""
+    n_features = X.shape[1]
+    n_components = means.shape[0]
     if covariance_type == "tied":
         factors = np.broadcast_to(factors, (n_components,) + factors.shape)
     if n_features == 1:

@@ -60,13 +60,17 @@ def log_weighted_densities(log_densities, weights):
     -------
     ndarray of shape (n_samples, n_components)
     """
+    _check_terms(log_densities, weights)
+    with np.errstate(divide="ignore"):  # a zero weight is allowed: ln 0 = -inf
+        return log_densities + np.log(weights)
+
+
+def _check_terms(log_densities, weights):
     check_shape(log_densities, (None, None), "log_densities", " (n_samples, n_components)")
     check_shape(weights, (np.shape(log_densities)[1],), "weights",
                 ", one per column of log_densities")
     if np.any(weights < 0):
         raise ValueError(f"weights must be non-negative (mixture weights); got {weights}.")
-    with np.errstate(divide="ignore"):  # a zero weight is allowed: ln 0 = -inf
-        return log_densities + np.log(weights)
 
 
 def log_sum_exp(values):
@@ -144,7 +148,15 @@ def expectation(log_densities, weights):
     ZeroDensityError
         As :func:`responsibilities`, for a row without a finite term.
     """
-    terms = log_weighted_densities(log_densities, weights)
+    _check_terms(log_densities, weights)
+    return _expectation(log_densities, weights)
+
+
+def _expectation(log_densities, weights):
+    """:func:`expectation` without its checks, for the EM loop, whose weights and
+    log-densities come from its own M-step."""
+    with np.errstate(divide="ignore"):  # a zero weight is allowed: ln 0 = -inf
+        terms = log_densities + np.log(weights)
     largest = terms.max(axis=1, keepdims=True)
     finite = np.isfinite(largest)
     if not finite.all():

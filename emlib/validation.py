@@ -305,6 +305,8 @@ def check_verbose(value, name="verbose"):
 
 def check_choice(value, name, choices):
     """Refuse a string option that is not one of ``choices``."""
+    if type(value) is str and value in choices:  # the common case, cheaply (kernels call this)
+        return value
     # Compared one by one and by type, so an array or a list gets this message,
     # not numpy's "truth value of an array is ambiguous".
     if not any(isinstance(value, type(choice)) and value == choice for choice in choices):

@@ -4,10 +4,10 @@ import numpy as np
 
 from .. import validation as check
 from ..gaussian import (
+    _log_densities_from_cholesky,
     check_not_collapsed_at_scale,
     combine_gaussian_statistics,
     gaussian_statistics,
-    log_gaussian_densities_from_cholesky,
     means_and_covariances_from_statistics,
     pooled_variances,
     precision_cholesky,
@@ -47,7 +47,7 @@ class GaussianFamily(Family):
         self.reg_covar = check.check_float(reg_covar, "reg_covar", 0.0)
 
     def log_densities(self, X, params):
-        return log_gaussian_densities_from_cholesky(
+        return _log_densities_from_cholesky(
             X, params["means"], params["precisions_cholesky"], self.covariance_type)
 
     def statistics(self, X, responsibilities, params, reuse=None):
@@ -62,7 +62,7 @@ class GaussianFamily(Family):
             statistics, counts, params["means"], self.covariance_type, self.reg_covar)
         check_not_collapsed_at_scale(
             covariances, self.covariance_type, statistics["largest_magnitude"],
-            pooled_variances(counts, means, variances).min(), self.reg_covar)
+            lambda: pooled_variances(counts, means, variances).min(), self.reg_covar)
         return gaussian_parameters(means, covariances, self.covariance_type)
 
     def maximise(self, X, responsibilities, params):
