@@ -147,7 +147,9 @@ def kmeans_labels(X, n_components, rng, sample_weight=None):
     On fewer than :data:`ONE_THREAD_BELOW` samples it runs on one thread:
     waking OpenMP's threads at every Lloyd step costs more than the work
     there (measured: 2 ms on one thread against 10 to 60 ms on two, for 300
-    points on a busy two-core machine). The labels do not depend on it.
+    points on a busy two-core machine). The threads only change the order in
+    which the centres' sums are added, so the labels are the same but for a
+    point that sits on a boundary to within rounding.
     """
     from sklearn.cluster import KMeans
 
