@@ -18,7 +18,8 @@ In one dimension (d = 1) all four hold one variance sigma_j^2 per component
 import numpy as np
 
 from . import gaussian_kernels
-from .validation import COVARIANCE_TYPES, check_choice, check_int, check_shape, covariance_shape
+from .validation import (COVARIANCE_TYPES, check_choice, check_int, check_shape, covariance_shape,
+                         largest_magnitude)
 
 LOG_2PI = np.log(2 * np.pi)
 
@@ -70,7 +71,7 @@ def _collapse_message(component):
 
 def resolution_floor(X):
     """(1000 eps max|x|)^2: the smallest variance float64 tells from zero for data like X."""
-    return _floor_at(np.abs(X).max())
+    return _floor_at(largest_magnitude(X))
 
 
 def _floor_at(largest_magnitude):
@@ -115,7 +116,7 @@ def check_not_collapsed(covariances, covariance_type, X, reg_covar=None):
     (reg_covar > 0, fewer components, other starts).
     """
     X = np.asarray(X)
-    check_not_collapsed_at_scale(covariances, covariance_type, np.abs(X).max(),
+    check_not_collapsed_at_scale(covariances, covariance_type, largest_magnitude(X),
                                  np.min(np.var(X.reshape(len(X), -1), axis=0)), reg_covar)
 
 
@@ -423,7 +424,7 @@ def gaussian_statistics(X, responsibilities, shift, covariance_type="full"):
         sum_deviations = np.einsum("ij,ij->j", responsibilities, deviations)[:, np.newaxis]
         deviations *= deviations
         sum_squares = np.einsum("ij,ij->j", responsibilities, deviations)[:, np.newaxis]
-        largest = np.abs(X).max(initial=0.0)
+        largest = largest_magnitude(X)
     else:
         sum_deviations, sum_squares, largest = gaussian_kernels.centred_sums(
             X, responsibilities, shift, covariance_type)

@@ -41,6 +41,8 @@ Three ideas:
 
 import numpy as np
 
+from .validation import largest_magnitude
+
 #: Entries of one block-sized temporary: 512 kB, inside a core's L2 cache.
 BLOCK_ENTRIES = 2**16
 #: Fewer rows than this make the matrix products inefficient.
@@ -148,11 +150,6 @@ def centred_sums(X, responsibilities, shift, covariance_type):
     return _grouped_sums(X, responsibilities, shift, tied=covariance_type == "tied")
 
 
-def _largest_magnitude(block):
-    """max |x| over a block, without an |x| temporary."""
-    return max(block.max(initial=0.0), -block.min(initial=0.0))
-
-
 def _full_sums(X, responsibilities, shift):
     """Per component, sum_i w_ij (x_i - c_j)(x_i - c_j)^T as one product of the block
     with itself: scaled by sqrt(w_ij), the product is symmetric and BLAS does half the work."""
@@ -162,7 +159,7 @@ def _full_sums(X, responsibilities, shift):
     largest = 0.0
     for rows in row_blocks(n_samples, n_features):
         block = X[rows]
-        largest = max(largest, _largest_magnitude(block))
+        largest = max(largest, largest_magnitude(block))
         roots = np.sqrt(responsibilities[rows].T)  # a contiguous row per component
         for k, centre in enumerate(shift):
             scaled = block - centre
@@ -186,7 +183,7 @@ def _grouped_sums(X, responsibilities, shift, tied):
         order = np.argsort(labels, kind="stable")  # the samples of each group together
         bounds = np.cumsum(np.bincount(labels, minlength=n_components)).tolist()
         y, weights = X[rows][order], weights[order]
-        largest = max(largest, _largest_magnitude(y))
+        largest = max(largest, largest_magnitude(y))
         for a, (start, end) in enumerate(zip([0] + bounds, bounds)):
             if end > start:
                 y[start:end] -= shift[a]
