@@ -17,7 +17,9 @@ In one dimension (d = 1) all four hold one variance sigma_j^2 per component
 
 import numpy as np
 
-from .validation import COVARIANCE_TYPES, check_choice, check_int, check_shape, covariance_shape
+from . import gaussian_kernels
+from .validation import (COVARIANCE_TYPES, check_choice, check_int, check_shape, covariance_shape,
+                         largest_magnitude)
 
 LOG_2PI = np.log(2 * np.pi)
 
@@ -69,7 +71,7 @@ def _collapse_message(component):
 
 def resolution_floor(X):
     """(1000 eps max|x|)^2: the smallest variance float64 tells from zero for data like X."""
-    return _floor_at(np.abs(X).max())
+    return _floor_at(largest_magnitude(X))
 
 
 def _floor_at(largest_magnitude):
@@ -114,7 +116,7 @@ def check_not_collapsed(covariances, covariance_type, X, reg_covar=None):
     (reg_covar > 0, fewer components, other starts).
     """
     X = np.asarray(X)
-    check_not_collapsed_at_scale(covariances, covariance_type, np.abs(X).max(),
+    check_not_collapsed_at_scale(covariances, covariance_type, largest_magnitude(X),
                                  np.min(np.var(X.reshape(len(X), -1), axis=0)), reg_covar)
 
 
@@ -254,6 +256,9 @@ def log_gaussian_densities_from_cholesky(X, means, factors, covariance_type):
     """:func:`log_gaussian_densities` given the precision Cholesky factors.
 
     With z = P^T (x - mu), ln N = -d/2 ln(2 pi) + ln det P - |z|^2 / 2.
+    :func:`squared_distances_per_component` computes |z|^2 as written, one
+    component at a time; for d >= 2 the same numbers come from a faster kernel,
+    :func:`emlib.gaussian_kernels.squared_distances`, tested against it.
     """
     _check_covariance_type(covariance_type)
     n_features = X.shape[1]
@@ -271,38 +276,42 @@ def _log_densities_from_cholesky(X, means, factors, covariance_type):
     whose arrays come from its own M-step (the family checked ``covariance_type``)."""
     n_features = X.shape[1]
     n_components = means.shape[0]
-    if covariance_type == "tied":
-        factors = np.broadcast_to(factors, (n_components,) + factors.shape)
     if n_features == 1:
+        if covariance_type == "tied":
+            factors = np.broadcast_to(factors, (n_components, 1, 1))
         return _log_densities_1d(X[:, 0], means[:, 0], factors.reshape(n_components))
-    if covariance_type in ("full", "tied"):
-        log_det = np.log(np.diagonal(factors, axis1=1, axis2=2)).sum(axis=1)
-        squared = _components_by_column(X.shape[0], n_components)
-        for k in range(n_components):
-            z = X @ factors[k]
-            z -= means[k] @ factors[k]
-            squared[:, k] = np.einsum("ij,ij->i", z, z)
-    else:
-        scales = factors if covariance_type == "diag" else factors[:, np.newaxis]
-        scales = np.broadcast_to(scales, means.shape)
-        log_det = np.log(scales).sum(axis=1)
-        squared = _components_by_column(X.shape[0], n_components)
-        for k in range(n_components):
-            z = (X - means[k]) * scales[k]
-            squared[:, k] = np.einsum("ij,ij->i", z, z)
+    squared = gaussian_kernels.squared_distances(X, means, factors, covariance_type)
     squared *= -0.5
-    squared += log_det - 0.5 * n_features * LOG_2PI
+    squared += log_det_cholesky(factors, covariance_type, n_features) - 0.5 * n_features * LOG_2PI
     return squared
 
 
-def _components_by_column(n_samples, n_components):
-    """An empty (n_samples, n_components) array whose columns are contiguous.
+def log_det_cholesky(factors, covariance_type, n_features):
+    """ln det P_j for each component (P upper triangular: the sum of ln of its diagonal)."""
+    if covariance_type == "full":
+        return np.log(np.diagonal(factors, axis1=1, axis2=2)).sum(axis=1)
+    if covariance_type == "tied":
+        return np.log(np.diagonal(factors)).sum()
+    if covariance_type == "diag":
+        return np.log(factors).sum(axis=1)
+    return n_features * np.log(factors)
 
-    The E-step reduces over components for every sample; with each
-    component's column contiguous in memory those reductions run several
-    times faster than over short rows.
+
+def squared_distances_per_component(X, means, factors, covariance_type):
+    """|z_ij|^2 = |P_j^T (x_i - mu_j)|^2, one component at a time, as the equation reads.
+
+    The plain form that the EM loop's kernel
+    (:func:`emlib.gaussian_kernels.squared_distances`) is tested against.
     """
-    return np.empty((n_samples, n_components), order="F")
+    n_components = means.shape[0]
+    squared = np.empty((X.shape[0], n_components))
+    for k in range(n_components):
+        if covariance_type in ("full", "tied"):
+            z = (X - means[k]) @ (factors if covariance_type == "tied" else factors[k])
+        else:
+            z = (X - means[k]) * factors[k]
+        squared[:, k] = np.einsum("ij,ij->i", z, z)
+    return squared
 
 
 def _log_densities_1d(x, means, inverse_sigmas):
@@ -392,8 +401,10 @@ def gaussian_statistics(X, responsibilities, shift, covariance_type="full"):
     weights multiplied in):
 
     - ``sum_deviations[j] = sum_i w_ij (x_i - c_j)``,
-    - ``sum_squares[j] = sum_i w_ij (x_i - c_j)(x_i - c_j)^T`` (full, tied) or
-      its diagonal (diag, spherical, and all types in 1-D),
+    - ``sum_squares[j] = sum_i w_ij (x_i - c_j)(x_i - c_j)^T`` (full) or its
+      diagonal (diag, spherical, and all types in 1-D); for tied (d >= 2), the
+      sum of those matrices over j, shape (d, d), all that a shared covariance
+      needs,
     - ``largest_magnitude = max_i |x_i|`` (for the collapse check),
 
     where c_j = ``shift[j]`` is any point fixed before the pass; the EM loop
@@ -402,6 +413,10 @@ def gaussian_statistics(X, responsibilities, shift, covariance_type="full"):
     chunks. Centring at c_j rather than at 0 keeps the second moments
     accurate for data far from the origin: the uncentred sum of x x^T would
     lose every digit of a spread that is small next to the mean.
+
+    :func:`centred_sums_per_component` writes the sums out one component at
+    a time; for d >= 2 they come from :func:`emlib.gaussian_kernels.centred_sums`,
+    which computes the same in fewer passes and is tested against it.
 
     Parameters
     ----------
@@ -423,19 +438,34 @@ def gaussian_statistics(X, responsibilities, shift, covariance_type="full"):
         sum_deviations = np.einsum("ij,ij->j", responsibilities, deviations)[:, np.newaxis]
         deviations *= deviations
         sum_squares = np.einsum("ij,ij->j", responsibilities, deviations)[:, np.newaxis]
+        largest = largest_magnitude(X)
     else:
-        full = covariance_type in ("full", "tied")
-        sum_deviations = np.empty(shift.shape)
-        sum_squares = np.empty(shift.shape + ((n_features,) if full else ()))
-        for k, centre in enumerate(shift):
-            centred = X - centre
-            sum_deviations[k] = responsibilities[:, k] @ centred
-            if full:
-                sum_squares[k] = (responsibilities[:, k] * centred.T) @ centred
-            else:
-                sum_squares[k] = responsibilities[:, k] @ (centred * centred)
+        sum_deviations, sum_squares, largest = gaussian_kernels.centred_sums(
+            X, responsibilities, shift, covariance_type)
     return {"sum_deviations": sum_deviations, "sum_squares": sum_squares,
-            "largest_magnitude": np.abs(X).max(initial=0.0)}
+            "largest_magnitude": largest}
+
+
+def centred_sums_per_component(X, responsibilities, shift, covariance_type="full"):
+    """``sum_deviations`` and ``sum_squares`` of :func:`gaussian_statistics`, as written.
+
+    One component at a time: x_i - c_j for every sample, then the weighted
+    sums. The plain form that :func:`emlib.gaussian_kernels.centred_sums`
+    (what the EM loop uses for d >= 2) is tested against.
+    """
+    full = covariance_type in ("full", "tied")
+    sum_deviations = np.empty(shift.shape)
+    sum_squares = np.empty(shift.shape + ((X.shape[1],) if full else ()))
+    for k, centre in enumerate(shift):
+        centred = X - centre
+        sum_deviations[k] = responsibilities[:, k] @ centred
+        if full:
+            sum_squares[k] = (responsibilities[:, k] * centred.T) @ centred
+        else:
+            sum_squares[k] = responsibilities[:, k] @ (centred * centred)
+    if covariance_type == "tied":
+        sum_squares = sum_squares.sum(axis=0)
+    return sum_deviations, sum_squares
 
 
 def combine_gaussian_statistics(first, second):
@@ -454,7 +484,9 @@ def means_and_covariances_from_statistics(statistics, counts, shift, covariance_
     Sigma_j = sum_squares[j] / N_j - delta_j delta_j^T (eq. 5): the scatter
     about c_j minus the part due to c_j not being the mean. Then tied, diag
     and spherical are formed as in :func:`update_covariances`, and
-    ``reg_covar`` is added to every variance.
+    ``reg_covar`` is added to every variance. For tied (d >= 2) the sums are
+    already added over components, and the N_j-weighted average of the
+    Sigma_j is (sum_squares - sum_j N_j delta_j delta_j^T) / N.
 
     Returns
     -------
@@ -462,21 +494,26 @@ def means_and_covariances_from_statistics(statistics, counts, shift, covariance_
     covariances : ndarray in the shape of ``covariance_type``
     unregularised_variances : ndarray of shape (n_components, n_features)
         The diagonal of each Sigma_j before ``reg_covar`` (for the collapse check's
-        message about the data's own spread).
+        message about the data's own spread); for tied, the shared diagonal in
+        every row, which gives the same pooled variances.
     """
     _check_covariance_type(covariance_type)
     delta = statistics["sum_deviations"] / counts[:, np.newaxis]
     means = shift + delta
     sum_squares = statistics["sum_squares"]
     n_features = means.shape[1]
+    if n_features > 1 and covariance_type == "tied":
+        # sum_j N_j Sigma_j = sum_j sum_squares[j] - sum_j N_j delta_j delta_j^T
+        tied = (sum_squares - (counts[:, np.newaxis] * delta).T @ delta) / counts.sum()
+        # Each component's own diagonal is not summed; the shared one gives the
+        # same pooled variance (law of total variance), all the check needs.
+        variances = np.broadcast_to(np.diagonal(tied), means.shape).copy()
+        return means, tied + reg_covar * np.eye(n_features), variances
     if sum_squares.ndim == 3:
         full = sum_squares / counts[:, np.newaxis, np.newaxis]
         full -= delta[:, :, np.newaxis] * delta[:, np.newaxis, :]
         variances = np.diagonal(full, axis1=1, axis2=2).copy()
-        if covariance_type == "tied":
-            full = np.tensordot(counts, full, axes=1)[np.newaxis] / counts.sum()
-        full += reg_covar * np.eye(n_features)
-        return means, (full[0] if covariance_type == "tied" else full), variances
+        return means, full + reg_covar * np.eye(n_features), variances
     variances = sum_squares / counts[:, np.newaxis] - delta * delta
     if n_features == 1:
         shapes = {"full": (-1, 1, 1), "tied": (1, 1), "diag": (-1, 1), "spherical": (-1,)}

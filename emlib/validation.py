@@ -101,7 +101,9 @@ def check_data(X, name="X", ensure_2d=True, any_ndim=False):
             f"{name} is empty (shape {array.shape}); it needs at least one sample."
             + _sklearn_words(f"Found array with 0 sample(s) (shape={array.shape}) while a "
                              "minimum of 1 is required"))
-    if not np.all(np.isfinite(array)):
+    # A finite sum means every entry is finite (inf and NaN propagate), without an
+    # n x d mask; only a non-finite sum (or one that overflowed) needs the entries.
+    if not np.isfinite(array.sum()) and not np.all(np.isfinite(array)):
         bad = np.argwhere(~np.isfinite(array))[0]
         index = tuple(int(i) for i in bad)
         advice = " Remove or impute those rows before fitting." if name == "X" else ""
@@ -146,7 +148,7 @@ def check_magnitude(X, name="X", limit=None):
     """
     if limit is None:
         limit = magnitude_limit(*X.shape)
-    largest = float(np.abs(X).max())
+    largest = largest_magnitude(X)
     if largest > limit:
         raise ValueError(
             f"{name} has entries as large as {largest:.3g}; sums of squared distances between "
@@ -155,6 +157,28 @@ def check_magnitude(X, name="X", limit=None):
             f"divide it by its standard deviation."
         )
     return X
+
+
+def largest_magnitude(X):
+    """max |x| over all entries (0 for none), without an |x| temporary the size of X."""
+    return float(max(np.max(X, initial=0.0), -np.min(X, initial=0.0)))
+
+
+def column_variances(X, weights=None):
+    """Each column's (weighted) variance about its (weighted) mean, a block of rows at a time.
+
+    What ``np.average((X - centre) ** 2, axis=0, weights=weights)`` gives, without
+    its two n x d temporaries (a block holds 2^16 entries).
+    """
+    centre = np.average(X, axis=0, weights=weights)
+    block_rows = max(1, 2**16 // X.shape[1])
+    total = np.zeros(X.shape[1])
+    for start in range(0, X.shape[0], block_rows):
+        squares = X[start:start + block_rows] - centre
+        squares *= squares
+        total += squares.sum(axis=0) if weights is None else \
+            weights[start:start + block_rows] @ squares
+    return total / (X.shape[0] if weights is None else weights.sum())
 
 
 class ScaleWarning(UserWarning):
@@ -209,8 +233,7 @@ def check_reg_covar_scale(X, reg_covar, name="reg_covar", sample_weight=None):
         return None
     weights = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
     with np.errstate(over="ignore", invalid="ignore"):
-        centre = np.average(X, axis=0, weights=weights)
-        variances = np.average((X - centre) ** 2, axis=0, weights=weights)
+        variances = column_variances(X, weights)
     from .gaussian import resolution_floor  # here: emlib.gaussian imports this module
 
     # Variances float64 cannot tell from zero at the data's magnitude: constant features.
