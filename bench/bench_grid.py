@@ -18,8 +18,8 @@ Whole default fits (``--default-fits``, on by default for the smaller cells)
     default (k-means start, ``tol=1e-3``, ``max_iter=100``), ``random_state=0``.
     The two runs can take different numbers of iterations (printed), so their
     ratio mixes the start, the iteration count and the speed of an iteration.
-    Once emlib starts from scikit-learn's own ``KMeans`` (another branch), the
-    start is the same code in both.
+    emlib's k-means start is scikit-learn's own ``KMeans``, drawing from the
+    same stream, so the start is the same code in both.
 
 Peak memory is measured with :mod:`tracemalloc` (which sees numpy's
 allocations; the data themselves are allocated before and not counted) in a
@@ -212,7 +212,7 @@ def main():
         defaults = [cell for cell in chosen if cell[2] <= args.default_fit_rows]
         if defaults:
             print("\nWhole default fits (k-means start, tol=1e-3, max_iter=100, random_state=0);"
-                  " informative only, the starts differ until emlib uses scikit-learn's KMeans")
+                  " the same start (scikit-learn's KMeans, same stream) and so the same iterations")
             print(HEADER + f" {'iterations':>12}")
             print("-" * (len(HEADER) + 13))
         for n_features, n_components, n_samples in defaults:
