@@ -123,6 +123,22 @@ def kernel_json():
     return VENV / "share" / "jupyter" / "kernels" / KERNEL_NAME / "kernel.json"
 
 
+# IPython reads this file for every kernel started from .venv (sys.prefix/etc/ipython).
+KERNEL_CONFIG = VENV / "etc" / "ipython" / "ipython_kernel_config.py"
+KERNEL_CONFIG_TEXT = """\
+# Written by course.py. No figure of the course draws outside its canvas (nearly all
+# use matplotlib's constrained layout, which fits them to it), so the inline backend's
+# default crop (bbox_inches="tight", which draws each figure twice) would only cost time.
+c.InlineBackend.print_figure_kwargs = {"bbox_inches": None}
+"""
+
+
+def write_kernel_config():
+    if not KERNEL_CONFIG.is_file() or KERNEL_CONFIG.read_text() != KERNEL_CONFIG_TEXT:
+        KERNEL_CONFIG.parent.mkdir(parents=True, exist_ok=True)
+        KERNEL_CONFIG.write_text(KERNEL_CONFIG_TEXT)
+
+
 # --------------------------------------------------------------------------
 # setup
 
@@ -143,6 +159,7 @@ def setup():
             % (VENV.name, python.relative_to(ROOT))
         )
 
+    write_kernel_config()
     wanted = requirements_hash()
     have = STAMP.read_text().strip() if STAMP.is_file() else ""
     if wanted == have and kernel_json().is_file():
