@@ -537,8 +537,9 @@ def check_random_state(random_state, name="random_state", legacy_seeding=False):
     scikit-learn's ``check_random_state`` does: an int gives numpy's legacy
     ``RandomState(seed)`` stream and None numpy's global one (the one
     ``np.random.seed`` sets); an int of 2**32 or more, which scikit-learn
-    refuses, seeds the same kind of generator (MT19937) through a SeedSequence. scikit-learn's four start methods draw from that
-    stream, so the same ``random_state`` gives scikit-learn's very start.
+    refuses, seeds the same kind of generator (MT19937) through a SeedSequence.
+    scikit-learn's four start methods draw from that stream, so the same
+    ``random_state`` gives scikit-learn's very start.
     Otherwise an int seeds ``np.random.default_rng``, numpy's recommended
     generator.
     """
