@@ -57,6 +57,21 @@ def row_blocks(n_samples, width):
     return [slice(start, min(start + rows, n_samples)) for start in range(0, n_samples, rows)]
 
 
+def block_buffer(blocks, n_columns):
+    """An empty array with room for the largest of ``blocks``, to be reused by every block.
+
+    A fresh block-sized temporary for every block can cost more than the
+    arithmetic on it (the allocator may hand back new pages, each a page fault);
+    ``buffer[:size(rows)]`` reuses the same memory.
+    """
+    return np.empty((size(blocks[0]) if blocks else 0, n_columns))
+
+
+def size(rows):
+    """The number of rows in the slice ``rows``."""
+    return rows.stop - rows.start
+
+
 # --------------------------------------------------------------------------
 # E-step: squared Mahalanobis distances |P_j^T (x_i - mu_j)|^2
 
@@ -72,14 +87,19 @@ def squared_distances(X, means, factors, covariance_type):
     n_components = means.shape[0]
     distances = components_by_column(n_samples, n_components)
     if covariance_type == "full":
-        for rows in row_blocks(n_samples, n_features):
-            _full_distances(X[rows], means, factors, distances[rows])
+        blocks = row_blocks(n_samples, n_features)
+        buffers = block_buffer(blocks, n_features), block_buffer(blocks, n_features)
+        for rows in blocks:
+            _full_distances(X[rows], means, factors, distances[rows],
+                            [buffer[:size(rows)] for buffer in buffers])
         return distances
     # One reference point for all components: y = x - m, e_j = mu_j - m.
     reference = means.mean(axis=0)
     offsets = means - reference
-    for rows in row_blocks(n_samples, n_features + n_components):
-        centred = X[rows] - reference
+    blocks = row_blocks(n_samples, n_features + n_components)
+    buffer = block_buffer(blocks, n_features)
+    for rows in blocks:
+        centred = np.subtract(X[rows], reference, out=buffer[:size(rows)])
         if covariance_type == "tied":
             distances[rows] = _tied_distances(centred, offsets, factors)
         elif covariance_type == "diag":
@@ -99,10 +119,13 @@ def components_by_column(n_samples, n_components):
     return np.empty((n_samples, n_components), order="F")
 
 
-def _full_distances(block, means, factors, out):
-    """Full covariances: one product per component, of the block centred at its mean."""
+def _full_distances(block, means, factors, out, buffers):
+    """Full covariances: one product per component, of the block centred at its mean.
+
+    ``buffers`` are two block-sized arrays to compute in."""
+    centred, z = buffers
     for k, (mean, factor) in enumerate(zip(means, factors)):
-        z = (block - mean) @ factor
+        np.matmul(np.subtract(block, mean, out=centred), factor, out=z)
         out[:, k] = np.einsum("ij,ij->i", z, z)
 
 
@@ -159,12 +182,14 @@ def _full_sums(X, responsibilities, shift):
     sum_deviations = np.zeros(shift.shape)
     sum_squares = np.zeros(shift.shape + (n_features,))
     largest = 0.0
-    for rows in row_blocks(n_samples, n_features):
+    blocks = row_blocks(n_samples, n_features)
+    buffer = block_buffer(blocks, n_features)
+    for rows in blocks:
         block = X[rows]
         largest = max(largest, largest_magnitude(block))
         roots = np.sqrt(responsibilities[rows].T)  # a contiguous row per component
         for k, centre in enumerate(shift):
-            scaled = block - centre
+            scaled = np.subtract(block, centre, out=buffer[:size(rows)])
             scaled *= roots[k][:, np.newaxis]  # sqrt(w_ik) (x_i - c_k)
             sum_deviations[k] += roots[k] @ scaled
             sum_squares[k] += scaled.T @ scaled
@@ -179,19 +204,22 @@ def _grouped_sums(X, responsibilities, shift, tied):
     deviations = np.zeros((n_components, n_components, n_features))  # h_aj
     squares = np.zeros((n_features, n_features) if tied else shift.shape)
     largest = 0.0
-    for rows in row_blocks(n_samples, (n_features + n_components) // GROUPED_BLOCK_FACTOR):
+    blocks = row_blocks(n_samples, (n_features + n_components) // GROUPED_BLOCK_FACTOR)
+    y_buffer, weights_buffer = block_buffer(blocks, n_features), block_buffer(blocks, n_components)
+    for rows in blocks:
         weights = responsibilities[rows]
         labels = weights.argmax(axis=1).astype(np.int16)  # small ints: a radix sort
         order = np.argsort(labels, kind="stable")  # the samples of each group together
         sizes = np.bincount(labels, minlength=n_components)
         # np.take copies whole rows: several times faster than X[rows][order]
-        y, weights = np.take(X[rows], order, axis=0), np.take(weights, order, axis=0)
+        y = np.take(X[rows], order, axis=0, out=y_buffer[:size(rows)], mode="clip")
+        weights = np.take(weights, order, axis=0, out=weights_buffer[:size(rows)], mode="clip")
         largest = max(largest, largest_magnitude(y))
-        y -= np.repeat(shift, sizes, axis=0)  # y_i = x_i - c_a for the samples of group a
         groups = np.flatnonzero(sizes)
         starts = (np.cumsum(sizes) - sizes)[groups]
         counts[groups] += np.add.reduceat(weights, starts, axis=0)
         for a, start, end in zip(groups.tolist(), starts.tolist(), (starts + sizes[groups]).tolist()):
+            y[start:end] -= shift[a]  # y_i = x_i - c_a for the samples of group a
             deviations[a] += weights[start:end].T @ y[start:end]
         if tied:  # sum_j w_ij = the sample's weight: one symmetric product for all components
             y *= np.sqrt(weights.sum(axis=1))[:, np.newaxis]
