@@ -18,7 +18,13 @@ from .gaussian import (
     precisions_from_cholesky,
     update_means,
 )
-from .initialisation import INIT_METHODS, starting_responsibilities, textbook_start
+from .initialisation import (
+    INIT_METHODS,
+    SINGLE_SAMPLE_STARTS,
+    scikit_learn_tied_start,
+    starting_responsibilities,
+    textbook_start,
+)
 from .likelihood import effective_counts
 
 
@@ -219,6 +225,10 @@ class GaussianMixture(MixtureEstimator):
         weights, resp = starting_responsibilities(self.init_params, X, k, rng, sample_weight)
         if not need_covariances:
             return weights, {"means": update_means(X, resp, effective_counts(resp))}
+        if kind == "tied" and self.init_params in SINGLE_SAMPLE_STARTS:
+            covariance = scikit_learn_tied_start(X, resp, self.reg_covar, sample_weight)
+            return weights, gaussian_parameters(update_means(X, resp, effective_counts(resp)),
+                                                covariance, kind)
         try:
             return weights, family.maximise(X, resp, None)
         except DegenerateComponentError as error:

@@ -184,6 +184,39 @@ RESPONSIBILITY_STARTS = {
     "random_from_data": random_from_data_responsibilities,
 }
 
+def scikit_learn_tied_start(X, responsibilities, reg_covar, sample_weight=None):
+    """The tied covariance scikit-learn starts 'k-means++' and 'random_from_data' from.
+
+    scikit-learn computes a tied covariance as
+
+        (sum_i x_i x_i^T - sum_j N_j mu_j mu_j^T) / sum_j N_j + reg_covar I,
+
+    a shortcut for eq. 5 that holds only when every sample's responsibilities
+    sum to 1. These two starts put each component on a single sample, so all
+    other rows are 0 and the first sum still counts every sample: the start is
+    not eq. 5's (which gives reg_covar I there) but much wider, and it depends
+    on where the origin is. emlib reproduces it so that seeded scikit-learn
+    code gives scikit-learn's fit; it is only a start (EM's first E-step
+    replaces it), and eq. 5 is what every M-step computes.
+
+    ``responsibilities`` have the sample weights s_i multiplied in, and the
+    first sum is then sum_i s_i x_i x_i^T (scikit-learn takes no weights):
+    equal weights of any size give the unweighted start. scikit-learn also
+    adds 10 eps to every N_j, a change of 1e-15 that is left out here.
+    """
+    counts = responsibilities.sum(axis=0)
+    means = responsibilities.T @ X / counts[:, np.newaxis]
+    weighted = X if sample_weight is None else X * sample_weight[:, np.newaxis]
+    covariance = weighted.T @ X - (counts * means.T) @ means
+    covariance /= counts.sum()
+    covariance.flat[::X.shape[1] + 1] += reg_covar
+    return covariance
+
+
+#: The starts that put each component on one sample (scikit-learn's tied start differs there).
+SINGLE_SAMPLE_STARTS = ("k-means++", "random_from_data")
+
+
 #: Every value ``init_params`` accepts.
 INIT_METHODS = tuple(RESPONSIBILITY_STARTS) + ("textbook",)
 

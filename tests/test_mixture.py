@@ -317,8 +317,12 @@ def test_gradient_vanishes_for_a_2d_student_t_mixture():
 
 
 # ------------------------------------------------------ the Gaussian family
-@pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
-@pytest.mark.parametrize("init_params", ["kmeans", "random_from_data"])
+# GaussianMixture's tied start from 'random_from_data' is scikit-learn's, not eq. 5
+# (emlib.initialisation.scikit_learn_tied_start, tests/test_same_seed.py); the generic
+# Mixture starts every family with eq. 5, so that one pair starts elsewhere on purpose.
+@pytest.mark.parametrize("covariance_type, init_params", [
+    (kind, init) for kind in ("full", "tied", "diag", "spherical")
+    for init in ("kmeans", "random_from_data") if (kind, init) != ("tied", "random_from_data")])
 def test_gaussian_family_gives_the_iterates_of_gaussian_mixture(covariance_type, init_params):
     X = np.vstack([student_t_data(600)[:, None] * [1, 0.5] + [0, 1],
                    np.random.default_rng(7).normal(3, 1, size=(300, 2))])
