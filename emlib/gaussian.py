@@ -18,8 +18,8 @@ In one dimension (d = 1) all four hold one variance sigma_j^2 per component
 import numpy as np
 
 from . import gaussian_kernels
-from .validation import (COVARIANCE_TYPES, check_choice, check_int, check_shape, covariance_shape,
-                         largest_magnitude)
+from .validation import (COVARIANCE_TYPES, SKLEARN_COLLAPSE_WORDS, check_choice, check_int,
+                         check_shape, covariance_shape, largest_magnitude)
 
 LOG_2PI = np.log(2 * np.pi)
 
@@ -65,7 +65,7 @@ def _collapse_message(component):
         "without bound (ln L -> +infinity), so there is no maximum to find. Fixes: set "
         "reg_covar to the smallest variance that is meaningful for your data (e.g. the square "
         "of its measurement resolution), use fewer components, try other starts (n_init > 1), "
-        "or rescale/jitter the data."
+        "or rescale/jitter the data." + SKLEARN_COLLAPSE_WORDS
     )
 
 

@@ -126,7 +126,7 @@ class GaussianMixture(MixtureEstimator):
             sample_weight, X.shape[0])
         n_used = X.shape[0] if sample_weight is None else int(np.count_nonzero(sample_weight))
         check.check_enough_samples(n_used, self.n_components)
-        check.check_distinct_points(X, self.n_components, sample_weight)
+        check.check_distinct_points(X, self.n_components, sample_weight, self.reg_covar)
         check.check_reg_covar_scale(X, self.reg_covar, "reg_covar", sample_weight)
         # Huge or tiny weights are brought near 1 exactly (a power of two); ln L is scaled back.
         sample_weight, weight_exponent = check.rescale_sample_weight(sample_weight)

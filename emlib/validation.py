@@ -348,23 +348,32 @@ def check_enough_samples(n_samples, n_components):
         )
 
 
-def check_distinct_points(X, n_components, sample_weight=None):
-    """Refuse more components than there are distinct points (with positive weight).
+def check_distinct_points(X, n_components, sample_weight=None, reg_covar=0.0):
+    """More components than distinct points (with positive weight): refused, or a warning.
 
-    With fewer distinct points than components, some component owns no point
-    of its own: it is empty or a copy of another, and the fit is not
-    identifiable.
+    Some component then owns no point of its own: it is empty or a copy of
+    another, and the fit is not identifiable. With ``reg_covar=0`` such a
+    component's covariance is 0, so the fit is refused; with ``reg_covar > 0``
+    every covariance stays positive and the fit is defined, as in
+    scikit-learn, so it goes on with a :class:`ScaleWarning` that says so.
     """
     used = X if sample_weight is None else X[sample_weight > 0]
     if n_components <= 1 or np.unique(used[:, 0]).size >= n_components:
         return  # the first column alone already has enough distinct values
     n_distinct = np.unique(used, axis=0).shape[0]
-    if n_distinct < n_components:
+    if n_distinct >= n_components:
+        return
+    problem = (f"n_components={n_components} is larger than the number of distinct points in X "
+               f"({n_distinct}); each component needs points of its own, or it is empty or a "
+               "copy of another, and the fit is not identifiable.")
+    if reg_covar == 0:
         raise ValueError(
-            f"n_components={n_components} is larger than the number of distinct points in X "
-            f"({n_distinct}); each component needs points of its own, or it is empty or a "
-            "copy of another. Use at most that many components."
-        )
+            f"{problem} With reg_covar=0 such a component has a zero covariance. Use at most "
+            f"{n_distinct} component(s), or reg_covar > 0." + SKLEARN_COLLAPSE_WORDS)
+    warnings.warn(f"{problem} reg_covar={reg_covar:g} keeps every covariance positive, so the "
+                  f"fit goes on; at most {n_distinct} of its components can mean anything. Use "
+                  f"at most {n_distinct} component(s).", ScaleWarning,
+                  stacklevel=user_stacklevel())
 
 
 def check_sample_weight(sample_weight, n_samples):
@@ -424,12 +433,24 @@ def _sklearn_words(text):
     return f" ({text}.)"
 
 
+#: What scikit-learn says when a component's covariance is not positive definite.
+SKLEARN_COLLAPSE_WORDS = _sklearn_words(
+    "Fitting the mixture model failed because some components have ill-defined empirical "
+    "covariance (for instance caused by singleton or collapsed samples). Try to decrease the "
+    "number of components, increase reg_covar, or scale the input data")
+
+
 def check_weights(weights, n_components, name="weights_init"):
     """Mixture weights: shape (n_components,), each in [0, 1], summing to 1."""
     weights = _check_array_shape(weights, (n_components,), name, "'weights'")
     if np.any(weights < 0) or np.any(weights > 1):
+        # scikit-learn prints the smallest weight as "max value" and the largest as "min
+        # value"; its words are kept as they are, since code may match on them.
         raise ValueError(
             f"{name} must lie in [0, 1]; got min {weights.min()}, max {weights.max()}."
+            + _sklearn_words("scikit-learn's message, with max and min swapped: The "
+                             "parameter 'weights' should be in the range [0, 1], but got "
+                             f"max value {weights.min():.5f}, min value {weights.max():.5f}")
         )
     if not np.isclose(weights.sum(), 1.0, rtol=0, atol=1e-6):
         raise ValueError(

@@ -14,6 +14,7 @@ from sklearn.exceptions import NotFittedError
 
 import emlib
 from emlib import ConvergenceWarning, DegenerateComponentError, GaussianMixture
+from emlib.validation import ScaleWarning
 
 X = np.random.default_rng(0).normal(size=(50, 2))
 X_NAN = X.copy()
@@ -247,6 +248,18 @@ def test_collapse_onto_repeated_points_raises_and_default_reg_covar_fixes_it(
     np.testing.assert_allclose(np.ravel(model.covariances_[narrow])[0], 1e-6, rtol=1e-6)
 
 
+def test_fewer_distinct_points_than_components_warn_when_reg_covar_keeps_the_fit_defined():
+    """With reg_covar > 0 the fit is defined (scikit-learn fits it too): a warning, and
+    the surplus components are empty, so the mixture is the one of the distinct points."""
+    X_ = np.repeat([[0.0, 0.0], [1.0, 1.0]], [6, 4], axis=0)
+    with pytest.warns(ScaleWarning, match=r"distinct points in X \(2\).*at most 2 component"):
+        model = fit(X_, n_components=4, reg_covar=1e-6)
+    # The maths: the two points' shares, each point a component of variance reg_covar.
+    np.testing.assert_allclose(np.sort(model.weights_)[-2:], [0.4, 0.6], rtol=1e-9)
+    np.testing.assert_allclose(np.sort(model.weights_)[:2], 0.0, atol=1e-9)
+    assert np.all(np.isfinite(model.score_samples(X_)))
+
+
 @pytest.mark.parametrize("init_params", ["k-means++", "random_from_data"])
 def test_single_sample_starts_need_reg_covar(init_params):
     with pytest.raises(DegenerateComponentError,
@@ -340,10 +353,12 @@ MORE_BAD_FITS = [
                  ["X", "scipy.sparse", "csr_matrix", "(50, 2)", "X.toarray()"], id="X-sparse"),
     pytest.param(lambda: fit(scipy.sparse.coo_array(X)), TypeError,
                  ["X", "scipy.sparse", "X.toarray()"], id="X-sparse-array"),
-    pytest.param(lambda: fit(np.ones((10, 2))), ValueError,
-                 ["n_components=2", "distinct points in X (1)"], id="X-all-identical"),
-    pytest.param(lambda: fit(np.repeat(np.eye(2), 10, axis=0), n_components=3), ValueError,
-                 ["n_components=3", "distinct points in X (2)"], id="fewer-distinct-points"),
+    pytest.param(lambda: fit(np.ones((10, 2)), reg_covar=0.0), ValueError,
+                 ["n_components=2", "distinct points in X (1)", "reg_covar=0", "at most 1",
+                  "ill-defined empirical covariance"], id="X-all-identical"),
+    pytest.param(lambda: fit(np.repeat(np.eye(2), 10, axis=0), n_components=3, reg_covar=0.0),
+                 ValueError, ["n_components=3", "distinct points in X (2)", "at most 2"],
+                 id="fewer-distinct-points"),
     pytest.param(lambda: fit(X * 1e152), ValueError, ["X", "2.33e+152", "50 samples",
                                                       "Rescale"], id="X-sums-overflow"),
     pytest.param(lambda: fit(np.full((100000, 10), 8e149)),

@@ -45,14 +45,6 @@ NOT_APPLICABLE = {
         "calls the scikit-learn-private method GaussianMixture._set_parameters",
     "test_gaussian_mixture_all_init_does_not_estimate_gaussian_parameters":
         "patches the scikit-learn-private function _estimate_gaussian_parameters",
-    "test_check_weights":
-        "its expected message prints the smallest weight as 'max value' and the largest as "
-        "'min value' (scikit-learn's wording swaps them); emlib reports them the right way "
-        "round. Its shape and normalisation messages match scikit-learn's words",
-    "test_regularisation":
-        "fits 10 components to 2 distinct points with reg_covar=1e-6 and expects a fit; emlib "
-        "refuses more components than distinct points on purpose (some component would be "
-        "empty or a copy of another, so the fit is not identifiable)",
     "test_gaussian_mixture_setting_best_params":
         "its only start (n_init=1, reg_covar=0) collapses a component onto one point in the "
         "first M-step and scikit-learn returns that fit; emlib refuses a collapsed fit with "
