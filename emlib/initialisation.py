@@ -17,7 +17,7 @@ import numpy as np
 
 from .gaussian import update_covariances
 from .likelihood import update_weights
-from .validation import check_int, check_random_state
+from .validation import check_int, check_random_state, largest_magnitude
 
 
 def _check_start_arguments(X, n_components, rng):
@@ -109,7 +109,7 @@ def _safe_scale(X):
     probabilities NaN) or below 1e-77 (whose squares would underflow to 0)
     are rescaled, everything else is returned as it is.
     """
-    largest = float(np.abs(X).max())
+    largest = largest_magnitude(X)
     if largest == 0.0 or 2.0**-256 < largest < 2.0**256:
         return X
     return np.ldexp(X, -int(np.frexp(largest)[1]))
