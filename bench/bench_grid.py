@@ -37,7 +37,8 @@ Run: ``.venv/bin/python bench/bench_grid.py [--max-rows 1e5] [--max-work 1e10]
 The default skips the cells with N > ``--max-rows`` and those whose
 full-covariance work N K d^2 exceeds ``--max-work`` (the slowest, about a
 minute each); it takes a few minutes on two cores. ``--full`` runs every
-cell, N up to 10^6 (about an hour on two cores, and a few GB of memory).
+cell, N up to 10^6 (about 40 minutes with one thread, and a few GB of memory;
+the output of one such run is in ``bench/results/bench_grid_full.txt``).
 Timings on a shared machine are noisy; rerun on a quiet one for numbers
 worth quoting.
 """
