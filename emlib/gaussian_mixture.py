@@ -241,6 +241,7 @@ class GaussianMixture(MixtureEstimator):
                 "sample, and any start can land a component on repeated or identical samples. "
                 "Use reg_covar > 0 (the default is 1e-6), init_params='kmeans' or 'textbook', "
                 "fewer components, or give precisions_init; or rescale/jitter the data."
+                + check.SKLEARN_COLLAPSE_WORDS
             ) from None
 
     def _seeds_as_scikit_learn(self):

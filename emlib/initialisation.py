@@ -184,6 +184,7 @@ RESPONSIBILITY_STARTS = {
     "random_from_data": random_from_data_responsibilities,
 }
 
+
 def scikit_learn_tied_start(X, responsibilities, reg_covar, sample_weight=None):
     """The tied covariance scikit-learn starts 'k-means++' and 'random_from_data' from.
 
