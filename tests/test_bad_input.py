@@ -255,8 +255,11 @@ def test_fewer_distinct_points_than_components_warn_when_reg_covar_keeps_the_fit
     with pytest.warns(ScaleWarning, match=r"distinct points in X \(2\).*at most 2 component"):
         model = fit(X_, n_components=4, reg_covar=1e-6)
     # The maths: the two points' shares, each point a component of variance reg_covar.
-    np.testing.assert_allclose(np.sort(model.weights_)[-2:], [0.4, 0.6], rtol=1e-9)
+    heavy = np.argsort(model.weights_)[-2:]
+    np.testing.assert_allclose(model.weights_[heavy], [0.4, 0.6], rtol=1e-9)
     np.testing.assert_allclose(np.sort(model.weights_)[:2], 0.0, atol=1e-9)
+    np.testing.assert_allclose(model.means_[heavy], [[1.0, 1.0], [0.0, 0.0]], atol=1e-9)
+    np.testing.assert_allclose(model.covariances_[heavy], [1e-6 * np.eye(2)] * 2, atol=1e-12)
     assert np.all(np.isfinite(model.score_samples(X_)))
 
 
