@@ -49,6 +49,10 @@ class GaussianMixture(MixtureEstimator):
     init_params : {'kmeans', 'k-means++', 'random', 'random_from_data', 'textbook'}
         How to start. ``'textbook'`` is the text's recipe: equal weights,
         means drawn from the data, every covariance the sample covariance.
+        The other four are scikit-learn's: responsibilities, then eq. 5 for
+        the covariances, except a tied start from 'k-means++' or
+        'random_from_data', which is scikit-learn's own (not eq. 5; see
+        :func:`emlib.initialisation.scikit_learn_tied_start`).
     weights_init, means_init : array-like, optional
         Starting weights (n_components,) and means (n_components, n_features).
     precisions_init, covariances_init : array-like, optional
