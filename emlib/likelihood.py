@@ -61,6 +61,11 @@ def log_weighted_densities(log_densities, weights):
     ndarray of shape (n_samples, n_components)
     """
     _check_terms(log_densities, weights)
+    return _log_weighted_densities(log_densities, weights)
+
+
+def _log_weighted_densities(log_densities, weights):
+    """:func:`log_weighted_densities` without its checks."""
     with np.errstate(divide="ignore"):  # a zero weight is allowed: ln 0 = -inf
         return log_densities + np.log(weights)
 
@@ -155,8 +160,7 @@ def expectation(log_densities, weights):
 def _expectation(log_densities, weights):
     """:func:`expectation` without its checks, for the EM loop, whose weights and
     log-densities come from its own M-step."""
-    with np.errstate(divide="ignore"):  # a zero weight is allowed: ln 0 = -inf
-        terms = log_densities + np.log(weights)
+    terms = _log_weighted_densities(log_densities, weights)
     largest = terms.max(axis=1, keepdims=True)
     finite = np.isfinite(largest)
     if not finite.all():

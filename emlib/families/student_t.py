@@ -49,8 +49,10 @@ from .. import validation as check
 from ..gaussian import (
     DegenerateComponentError,
     gaussian_statistics,
+    log_det_cholesky,
     means_and_covariances_from_statistics,
     precision_cholesky,
+    squared_distances_per_component,
     update_covariances,
     update_means,
 )
@@ -74,11 +76,7 @@ def squared_mahalanobis(X, means, precisions_cholesky):
     -------
     ndarray of shape (n_samples, n_components)
     """
-    distances = np.empty((X.shape[0], means.shape[0]))
-    for k, (mean, factor) in enumerate(zip(means, precisions_cholesky)):
-        z = (X - mean) @ factor
-        distances[:, k] = np.einsum("ij,ij->i", z, z)
-    return distances
+    return squared_distances_per_component(X, means, precisions_cholesky, "full")
 
 
 def log_student_t_densities(X, means, precisions_cholesky, dofs):
@@ -104,7 +102,7 @@ def log_student_t_densities_from_distances(distances, precisions_cholesky, dofs)
     """:func:`log_student_t_densities` given the squared Mahalanobis distances delta_ij."""
     n_features = precisions_cholesky.shape[1]
     # -(1/2) ln det Sigma_j = ln det P_j = sum of the log-diagonal of P_j
-    log_det = np.log(np.diagonal(precisions_cholesky, axis1=1, axis2=2)).sum(axis=1)
+    log_det = log_det_cholesky(precisions_cholesky, "full", n_features)
     normalisation = (gammaln(0.5 * (dofs + n_features)) - gammaln(0.5 * dofs)
                      - 0.5 * n_features * np.log(dofs * np.pi) + log_det)
     return normalisation - 0.5 * (dofs + n_features) * np.log1p(distances / dofs)
