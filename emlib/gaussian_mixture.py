@@ -230,9 +230,10 @@ class GaussianMixture(MixtureEstimator):
         if not need_covariances:
             return weights, {"means": update_means(X, resp, effective_counts(resp))}
         if kind == "tied" and self.init_params in SINGLE_SAMPLE_STARTS:
-            covariance = scikit_learn_tied_start(X, resp, self.reg_covar, sample_weight)
-            return weights, gaussian_parameters(update_means(X, resp, effective_counts(resp)),
-                                                covariance, kind)
+            counts = effective_counts(resp)
+            means = update_means(X, resp, counts)
+            covariance = scikit_learn_tied_start(X, counts, means, self.reg_covar, sample_weight)
+            return weights, gaussian_parameters(means, covariance, kind)
         try:
             return weights, family.maximise(X, resp, None)
         except DegenerateComponentError as error:

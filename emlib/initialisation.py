@@ -185,7 +185,7 @@ RESPONSIBILITY_STARTS = {
 }
 
 
-def scikit_learn_tied_start(X, responsibilities, reg_covar, sample_weight=None):
+def scikit_learn_tied_start(X, counts, means, reg_covar, sample_weight=None):
     """The tied covariance scikit-learn starts 'k-means++' and 'random_from_data' from.
 
     scikit-learn computes a tied covariance as
@@ -200,13 +200,11 @@ def scikit_learn_tied_start(X, responsibilities, reg_covar, sample_weight=None):
     code gives scikit-learn's fit; it is only a start (EM's first E-step
     replaces it), and eq. 5 is what every M-step computes.
 
-    ``responsibilities`` have the sample weights s_i multiplied in, and the
-    first sum is then sum_i s_i x_i x_i^T (scikit-learn takes no weights):
-    equal weights of any size give the unweighted start. scikit-learn also
-    adds 10 eps to every N_j, a change of 1e-15 that is left out here.
+    ``counts`` and ``means`` are the start's N_j (:func:`emlib.likelihood.effective_counts`,
+    with scikit-learn's 10 eps) and mu_j (eq. 4). With sample weights s_i (which
+    scikit-learn does not take) the first sum is sum_i s_i x_i x_i^T, so equal
+    weights of any size give the unweighted start.
     """
-    counts = responsibilities.sum(axis=0)
-    means = responsibilities.T @ X / counts[:, np.newaxis]
     weighted = X if sample_weight is None else X * sample_weight[:, np.newaxis]
     covariance = weighted.T @ X - (counts * means.T) @ means
     covariance /= counts.sum()
