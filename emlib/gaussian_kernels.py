@@ -96,16 +96,28 @@ def squared_distances(X, means, factors, covariance_type):
     # One reference point for all components: y = x - m, e_j = mu_j - m.
     reference = means.mean(axis=0)
     offsets = means - reference
+    # What every block shares is computed once: the matrix the block is multiplied
+    # by, each component's constant term and, for diag and spherical, the precisions.
+    if covariance_type == "tied":
+        shifted = offsets @ factors  # f_j = P^T e_j
+        scales, cross = factors, -2.0 * shifted.T
+        constant = np.einsum("ij,ij->i", shifted, shifted)
+        block_distances = _tied_distances
+    else:
+        scales = factors**2  # precisions
+        if covariance_type == "diag":
+            cross = -2.0 * (offsets * scales).T
+            constant = np.einsum("jd,jd->j", offsets * offsets, scales)
+            block_distances = _diag_distances
+        else:
+            cross = -2.0 * offsets.T
+            constant = np.einsum("jd,jd->j", offsets, offsets)
+            block_distances = _spherical_distances
     blocks = row_blocks(n_samples, n_features + n_components)
     buffer = block_buffer(blocks, n_features)
     for rows in blocks:
         centred = np.subtract(X[rows], reference, out=buffer[:size(rows)])
-        if covariance_type == "tied":
-            distances[rows] = _tied_distances(centred, offsets, factors)
-        elif covariance_type == "diag":
-            distances[rows] = _diag_distances(centred, offsets, factors**2)
-        else:
-            distances[rows] = _spherical_distances(centred, offsets, factors**2)
+        distances[rows] = block_distances(centred, scales, cross, constant)
     return distances
 
 
@@ -129,30 +141,32 @@ def _full_distances(block, means, factors, out, buffers):
         out[:, k] = np.einsum("ij,ij->i", z, z)
 
 
-def _tied_distances(centred, offsets, factor):
-    """|z - f_j|^2 = |z|^2 - 2 z.f_j + |f_j|^2 with z = P^T y and f_j = P^T e_j."""
+def _tied_distances(centred, factor, cross, constant):
+    """|z - f_j|^2 = |z|^2 - 2 z.f_j + |f_j|^2 with z = P^T y and f_j = P^T e_j
+    (``cross`` is -2 f_j as columns, ``constant`` the |f_j|^2)."""
     z = centred @ factor
-    shifted = offsets @ factor
-    distances = z @ (-2.0 * shifted.T)
+    distances = z @ cross
     distances += np.einsum("ij,ij->i", z, z)[:, np.newaxis]
-    distances += np.einsum("ij,ij->i", shifted, shifted)
+    distances += constant
     return distances
 
 
-def _diag_distances(centred, offsets, precisions):
-    """sum_d p_jd (y_d - e_jd)^2 = y^2 . p_j - 2 y . (p_j e_j) + e_j^2 . p_j."""
-    distances = centred @ (-2.0 * (offsets * precisions).T)
+def _diag_distances(centred, precisions, cross, constant):
+    """sum_d p_jd (y_d - e_jd)^2 = y^2 . p_j - 2 y . (p_j e_j) + e_j^2 . p_j
+    (``cross`` is -2 p_j e_j as columns, ``constant`` the e_j^2 . p_j)."""
+    distances = centred @ cross
     centred *= centred
     distances += centred @ precisions.T
-    distances += np.einsum("jd,jd->j", offsets * offsets, precisions)
+    distances += constant
     return distances
 
 
-def _spherical_distances(centred, offsets, precisions):
-    """p_j (|y|^2 - 2 y . e_j + |e_j|^2)."""
-    distances = centred @ (-2.0 * offsets.T)
+def _spherical_distances(centred, precisions, cross, constant):
+    """p_j (|y|^2 - 2 y . e_j + |e_j|^2) (``cross`` is -2 e_j as columns, ``constant``
+    the |e_j|^2)."""
+    distances = centred @ cross
     distances += np.einsum("ij,ij->i", centred, centred)[:, np.newaxis]
-    distances += np.einsum("jd,jd->j", offsets, offsets)
+    distances += constant
     distances *= precisions
     return distances
 
