@@ -168,16 +168,16 @@ def column_variances(X, weights=None):
     """Each column's (weighted) variance about its (weighted) mean, a block of rows at a time.
 
     What ``np.average((X - centre) ** 2, axis=0, weights=weights)`` gives, without
-    its two n x d temporaries (a block holds 2^16 entries).
+    its two n x d temporaries (blocks of :func:`emlib.gaussian_kernels.row_blocks`).
     """
+    from .gaussian_kernels import row_blocks  # here: emlib.gaussian_kernels imports this module
+
     centre = np.average(X, axis=0, weights=weights)
-    block_rows = max(1, 2**16 // X.shape[1])
     total = np.zeros(X.shape[1])
-    for start in range(0, X.shape[0], block_rows):
-        squares = X[start:start + block_rows] - centre
+    for rows in row_blocks(X.shape[0], X.shape[1]):
+        squares = X[rows] - centre
         squares *= squares
-        total += squares.sum(axis=0) if weights is None else \
-            weights[start:start + block_rows] @ squares
+        total += squares.sum(axis=0) if weights is None else weights[rows] @ squares
     return total / (X.shape[0] if weights is None else weights.sum())
 
 

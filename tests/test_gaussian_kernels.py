@@ -223,3 +223,17 @@ def test_em_iterates_match_scikit_learn_across_many_blocks(covariance_type):
     np.testing.assert_allclose(ours.means_, theirs.means_, rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(ours.covariances_, theirs.covariances_, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(ours.lower_bound_, theirs.lower_bound_, rtol=1e-12)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_column_variances_in_blocks_are_numpys_average(weighted):
+    """validation.column_variances (the reg_covar check's spreads, in row blocks) against
+    np.average over the whole array, on data far from the origin."""
+    from emlib.validation import column_variances
+
+    rng = np.random.default_rng(11)
+    X = 1e6 + rng.normal(0.0, 0.01, size=(1000, 3)) * [1.0, 10.0, 100.0]
+    weights = rng.uniform(0.0, 2.0, len(X)) if weighted else None
+    centre = np.average(X, axis=0, weights=weights)
+    expected = np.average((X - centre) ** 2, axis=0, weights=weights)
+    np.testing.assert_allclose(column_variances(X, weights), expected, rtol=1e-10)
